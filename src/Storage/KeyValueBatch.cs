@@ -1,0 +1,40 @@
+namespace MwgActors.Storage;
+
+/// <summary>One operation of a <see cref="KeyValueBatch"/>: a put when <see cref="Value"/> is not null, else a remove.</summary>
+public readonly record struct BatchOperation(byte[] Key, byte[]? Value)
+{
+    public bool IsRemove => Value is null;
+}
+
+/// <summary>
+/// An ordered list of puts and removes applied atomically by <see cref="IKeyValueStore.Write"/>.
+/// Later operations on the same key win. The batch keeps references to the arrays it is given:
+/// do not change them until the batch is written.
+/// </summary>
+public sealed class KeyValueBatch
+{
+    private readonly List<BatchOperation> _operations;
+
+    public KeyValueBatch() => _operations = [];
+
+    public KeyValueBatch(int capacity) => _operations = new List<BatchOperation>(capacity);
+
+    public IReadOnlyList<BatchOperation> Operations => _operations;
+
+    public int Count => _operations.Count;
+
+    public KeyValueBatch Put(byte[] key, byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        _operations.Add(new BatchOperation(key, value));
+        return this;
+    }
+
+    public KeyValueBatch Remove(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _operations.Add(new BatchOperation(key, null));
+        return this;
+    }
+}
