@@ -19,6 +19,17 @@ public sealed class KeyValueBatch
 
     public KeyValueBatch(int capacity) => _operations = new List<BatchOperation>(capacity);
 
+    /// <summary>A batch of the given operations, in order (a null value is a remove).</summary>
+    public KeyValueBatch(IEnumerable<BatchOperation> operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        _operations = [.. operations];
+        foreach (var op in _operations)
+        {
+            ArgumentNullException.ThrowIfNull(op.Key, nameof(operations));
+        }
+    }
+
     public IReadOnlyList<BatchOperation> Operations => _operations;
 
     public int Count => _operations.Count;

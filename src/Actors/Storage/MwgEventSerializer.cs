@@ -18,6 +18,7 @@ public sealed class MwgEventSerializer : SerializerWithStringManifest
     public const int SerializerId = 7513;
 
     private const string KeysChangedManifest = "KC1";
+    private const string StorageSnapshotManifest = "SS1";
 
     public MwgEventSerializer(ExtendedActorSystem system)
         : base(system)
@@ -29,18 +30,21 @@ public sealed class MwgEventSerializer : SerializerWithStringManifest
     public override string Manifest(object o) => o switch
     {
         KeysChanged => KeysChangedManifest,
+        StorageSnapshot => StorageSnapshotManifest,
         _ => throw new ArgumentException($"MwgEventSerializer cannot serialize {o.GetType()}", nameof(o)),
     };
 
     public override byte[] ToBinary(object obj) => obj switch
     {
         KeysChanged changed => Write(changed),
+        StorageSnapshot snapshot => WriteInt64(snapshot.Revision),
         _ => throw new ArgumentException($"MwgEventSerializer cannot serialize {obj.GetType()}", nameof(obj)),
     };
 
     public override object FromBinary(byte[] bytes, string manifest) => manifest switch
     {
         KeysChangedManifest => ReadKeysChanged(bytes),
+        StorageSnapshotManifest when bytes.Length == 8 => new StorageSnapshot(BinaryPrimitives.ReadInt64LittleEndian(bytes)),
         _ => throw new SerializationException($"unknown manifest '{manifest}' for MwgEventSerializer"),
     };
 
@@ -70,6 +74,13 @@ public sealed class MwgEventSerializer : SerializerWithStringManifest
         }
 
         return buffer;
+    }
+
+    private static byte[] WriteInt64(long value)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+        return bytes;
     }
 
     private static int WriteBytes(Span<byte> span, int offset, byte[] bytes)

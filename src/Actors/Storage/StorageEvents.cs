@@ -14,3 +14,6 @@ public sealed record KeysChanged(IReadOnlyList<BatchOperation> Operations, long 
 /// Published on the change bus after a batch is journaled and applied to the view, in revision order.
 /// </summary>
 public sealed record ChangesCommitted(long Revision, IReadOnlyList<BatchOperation> Operations);
+
+/// <summary>The storage actor's snapshot: the view is the state, so only the revision it covers is kept.</summary>
+public sealed record StorageSnapshot(long Revision);

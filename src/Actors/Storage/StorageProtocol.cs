@@ -1,3 +1,4 @@
+using Akka.Actor;
 using MwgActors.Storage;
 
 namespace MwgActors.Actors.Storage;
@@ -33,6 +34,19 @@ public static class StorageProtocol
     public sealed record ScanPrefix(byte[] Prefix, int MaxPairs);
 
     public sealed record PrefixScanned(IReadOnlyList<KeyValuePair<byte[], byte[]>> Pairs, bool Truncated);
+
+    /// <summary>Asks for the reader pool, to send <see cref="ReadKeys"/> and <see cref="ScanPrefix"/> to it directly so reads
+    /// never queue behind writes in the storage actor's mailbox. Replied with <see cref="Readers"/>.</summary>
+    public sealed record GetReaders
+    {
+        public static readonly GetReaders Instance = new();
+
+        private GetReaders()
+        {
+        }
+    }
+
+    public sealed record Readers(IActorRef Pool);
 
     /// <summary>The request could not be served. <paramref name="Retryable"/> when trying again later may succeed.</summary>
     public sealed record StorageFailed(StorageFailure Reason, bool Retryable);
