@@ -25,7 +25,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     // Writers whose batch is journaled but not yet handled, in persist order, to answer them if the journal fails.
-    private readonly Queue<IActorRef> _pendingWriters = new();
+    private readonly Queue<(IActorRef Writer, long CorrelationId)> _pendingWriters = new();
     private readonly RetentionPolicy _retention;
 
     private IKeyValueStore? _store;
@@ -98,9 +98,9 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     {
         // The journal refused this one event (it did not store it); the actor goes on.
         _log.Error(cause, "The journal rejected a batch (revision {0} not used)", sequenceNr);
-        if (_pendingWriters.TryDequeue(out var writer))
+        if (_pendingWriters.TryDequeue(out var pending))
         {
-            writer.Tell(new StorageFailed(StorageFailure.WriteFailed, Retryable: false));
+            pending.Writer.Tell(new StorageFailed(StorageFailure.WriteFailed, Retryable: false, pending.CorrelationId));
         }
     }
 
@@ -109,9 +109,9 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
         // The journal may or may not hold the batches in flight; the actor stops and its supervisor restarts it,
         // recovering the truth from the journal. Writers are told to retry rather than left to time out.
         _log.Error(cause, "Journal write failed at revision {0}; restarting from the journal", sequenceNr);
-        while (_pendingWriters.TryDequeue(out var writer))
+        while (_pendingWriters.TryDequeue(out var pending))
         {
-            writer.Tell(new StorageFailed(StorageFailure.Unavailable, Retryable: true));
+            pending.Writer.Tell(new StorageFailed(StorageFailure.Unavailable, Retryable: true, pending.CorrelationId));
         }
 
         base.OnPersistFailure(cause, @event, sequenceNr);
@@ -143,17 +143,17 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
         if (write.Operations.Count == 0)
         {
             // Nothing to journal; answer in order with the batches before it.
-            DeferAsync(write, _ => writer.Tell(new BatchCommitted(LastSequenceNr)));
+            DeferAsync(write, _ => writer.Tell(new BatchCommitted(LastSequenceNr, write.CorrelationId)));
             return;
         }
 
-        _pendingWriters.Enqueue(writer);
+        _pendingWriters.Enqueue((writer, write.CorrelationId));
         PersistAsync(new KeysChanged(write.Operations, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), changed =>
         {
             _pendingWriters.Dequeue();
             var revision = LastSequenceNr;
             ApplyToView(changed, revision);
-            writer.Tell(new BatchCommitted(revision));
+            writer.Tell(new BatchCommitted(revision, write.CorrelationId));
             _bus.Publish(new ChangesCommitted(revision, changed.Operations));
             _retention.Track(revision, changed.CommittedAtUnixMs);
             MaybeSnapshot(force: false);

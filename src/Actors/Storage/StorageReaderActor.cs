@@ -16,15 +16,15 @@ public sealed class StorageReaderActor : ReceiveActor
         {
             // Read the revision first: the values are at least as new as the revision reported.
             var revision = store.AppliedRevision;
-            var values = Reply(() => store.Get(read.Keys));
-            Sender.Tell(new KeysRead(values, revision));
+            var values = Reply(read.CorrelationId, () => store.Get(read.Keys));
+            Sender.Tell(new KeysRead(values, revision, read.CorrelationId));
         });
 
         Receive<ScanPrefix>(scan =>
         {
             var pairs = new List<KeyValuePair<byte[], byte[]>>();
             var truncated = false;
-            Reply(() =>
+            Reply(0, () =>
             {
                 foreach (var pair in store.ScanPrefix(scan.Prefix))
                 {
@@ -46,7 +46,7 @@ public sealed class StorageReaderActor : ReceiveActor
     public static Props Props(IKeyValueStore store) => Akka.Actor.Props.Create(() => new StorageReaderActor(store));
 
     /// <summary>Tells the caller the read failed before the supervisor restarts this reader.</summary>
-    private T Reply<T>(Func<T> read)
+    private T Reply<T>(long correlationId, Func<T> read)
     {
         try
         {
@@ -54,7 +54,7 @@ public sealed class StorageReaderActor : ReceiveActor
         }
         catch (Exception)
         {
-            Sender.Tell(new StorageFailed(StorageFailure.ReadFailed, Retryable: true));
+            Sender.Tell(new StorageFailed(StorageFailure.ReadFailed, Retryable: true, correlationId));
             throw;
         }
     }
