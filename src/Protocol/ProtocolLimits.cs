@@ -1,0 +1,36 @@
+namespace MwgActors.Protocol;
+
+/// <summary>
+/// Bounds a decoder enforces before it allocates. Exceeding one is a <see cref="ProtocolException"/> with its
+/// own code. <see cref="MaxSubscriptionsPerConnection"/> is enforced by the connection, which counts; the codec
+/// only carries it (in the server hello).
+/// </summary>
+public sealed record ProtocolLimits(
+    int MaxFrameBytes = ProtocolLimits.DefaultMaxFrameBytes,
+    int MaxKeysPerBatch = ProtocolLimits.DefaultMaxKeysPerBatch,
+    int MaxKeyBytes = ProtocolLimits.DefaultMaxKeyBytes,
+    int MaxValueBytes = ProtocolLimits.DefaultMaxValueBytes,
+    int MaxSubscriptionsPerConnection = ProtocolLimits.DefaultMaxSubscriptionsPerConnection)
+{
+    public const int DefaultMaxFrameBytes = 4 * 1024 * 1024;
+    public const int DefaultMaxKeysPerBatch = 4096;
+    public const int DefaultMaxKeyBytes = 1024;
+    public const int DefaultMaxValueBytes = 1024 * 1024;
+    public const int DefaultMaxSubscriptionsPerConnection = 64;
+
+    /// <summary>Longest reason an error reply carries; longer reasons are cut by the encoders.</summary>
+    public const int MaxReasonBytes = 256;
+
+    public static ProtocolLimits Default { get; } = new();
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a non-positive limit.</summary>
+    public ProtocolLimits Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxFrameBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxKeysPerBatch);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxKeyBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxValueBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxSubscriptionsPerConnection);
+        return this;
+    }
+}
