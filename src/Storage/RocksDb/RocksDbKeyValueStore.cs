@@ -166,15 +166,8 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
         var iterator = OpenIterator(prefix);
         try
         {
-            iterator.Seek(prefix);
-            while (true)
+            for (iterator.Seek(prefix); iterator.Valid(); iterator.Next())
             {
-                ThrowIfDisposed();
-                if (!iterator.Valid())
-                {
-                    break;
-                }
-
                 var key = iterator.Key();
                 if (!key.AsSpan().StartsWith(prefix))
                 {
@@ -183,7 +176,10 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
                 }
 
                 yield return new KeyValuePair<byte[], byte[]>(key, iterator.Value());
-                iterator.Next();
+
+                // The store may have been disposed while the caller held this pair; Dispose destroyed the
+                // native iterator then, and touching it again would crash the process.
+                ThrowIfDisposed();
             }
 
             ThrowIfIteratorFailed(iterator);
