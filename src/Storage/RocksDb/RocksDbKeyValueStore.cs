@@ -1,3 +1,4 @@
+using System.Buffers;
 using RocksDbSharp;
 
 namespace MwgActors.Storage.RocksDb;
@@ -9,7 +10,7 @@ namespace MwgActors.Storage.RocksDb;
 /// </summary>
 /// <remarks>
 /// Follows the thread-safety contract of <see cref="IKeyValueStore"/>: RocksDB's handle is thread-safe,
-/// a MultiGet reads one family at one sequence number, and an iterator pins the sequence number it was
+/// a batched MultiGet reads one family at one sequence number, and an iterator pins the sequence number it was
 /// created at. Every engine failure surfaces as a <see cref="StoreException"/>.
 /// </remarks>
 public sealed class RocksDbKeyValueStore : IKeyValueStore
@@ -26,9 +27,6 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
     // for its other users after this store lets go.
     private readonly HashSet<Iterator> _openIterators = [];
 
-    // MultiGet takes one family handle per key; every slot holds the data family. Grown on demand, never
-    // written after publication, so readers share it.
-    private ColumnFamilyHandle[] _families;
     private int _disposed;
 
     /// <summary>Opens the folder (or shares this process' open database there).</summary>
@@ -40,7 +38,6 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
         _db = _database.Handle;
         _family = _database.Family(RocksDbColumnFamilies.Data);
         _path = settings.FullPath;
-        _families = FamilyArray(16);
     }
 
     /// <inheritdoc cref="RocksDbKeyValueStore(RocksDbSettings)"/>
@@ -56,32 +53,43 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
             return [];
         }
 
-        var keyArray = ToArray(keys);
-        var families = Families(count);
-        var errors = new nint[count];
-        KeyValuePair<byte[], byte[]>[] pairs;
+        var keyBytes = 0;
+        for (var i = 0; i < count; i++)
+        {
+            keyBytes += (keys[i] ?? throw new ArgumentException($"key {i} is null", nameof(keys))).Length;
+        }
+
+        // Scratch space from the pool: the keys copied into one buffer (one pin instead of one per key),
+        // their addresses and sizes, the engine's value slices and error messages.
+        var keyBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, keyBytes));
+        var pointers = ArrayPool<nint>.Shared.Rent(count);
+        var sizes = ArrayPool<nuint>.Shared.Rent(count);
+        var slices = ArrayPool<nint>.Shared.Rent(count);
+        var errors = ArrayPool<nint>.Shared.Rent(count);
         try
         {
-            // The Native entry point rather than RocksDb.MultiGet: the latter drops per-key errors, which
-            // would turn a corrupt block into a missing key.
-            pairs = Native.Instance.rocksdb_multi_get(_db.Handle, _readOptions.Handle, keyArray, errors, cf: families);
+            Array.Clear(slices, 0, count);
+            Array.Clear(errors, 0, count);
+            MultiGet(keys, keyBuffer, pointers, sizes, slices, errors);
+            ThrowIfAnyError(errors, count);
+            return CopyValues(slices, count);
         }
-        catch (RocksDbException ex)
+        finally
         {
-            throw RocksDbDatabase.Translate(ex, _path);
+            for (var i = 0; i < count; i++)
+            {
+                if (slices[i] != IntPtr.Zero)
+                {
+                    Native.Instance.rocksdb_pinnableslice_destroy(slices[i]);
+                }
+            }
+
+            ArrayPool<nint>.Shared.Return(errors);
+            ArrayPool<nint>.Shared.Return(slices);
+            ArrayPool<nuint>.Shared.Return(sizes);
+            ArrayPool<nint>.Shared.Return(pointers);
+            ArrayPool<byte>.Shared.Return(keyBuffer);
         }
-
-        ThrowIfAnyError(errors);
-
-        // A missing key comes back with a null value; a present empty value as an empty array
-        // (the engine hands back a non-null buffer of length 0). The store spec pins both down.
-        var result = new byte[]?[count];
-        for (var i = 0; i < result.Length; i++)
-        {
-            result[i] = pairs[i].Value;
-        }
-
-        return result;
     }
 
     public void Write(KeyValueBatch batch)
@@ -229,15 +237,67 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
         }
     }
 
-    private void ThrowIfAnyError(nint[] errors)
+    /// <summary>
+    /// RocksDB's batched MultiGet: one family, one consistent read point, values pinned in the block cache
+    /// instead of copied into malloc'd buffers. A missing key leaves its slice null; a present empty value
+    /// gets a slice of length 0, so the two never look alike. RocksDbSharp's own MultiGet is not used: it
+    /// allocates the per-key error array itself and never reads it, so an I/O or corruption error on one
+    /// key would come back as a missing key.
+    /// </summary>
+    private unsafe void MultiGet(IReadOnlyList<byte[]> keys, byte[] keyBuffer, nint[] pointers, nuint[] sizes, nint[] slices, nint[] errors)
+    {
+        var count = keys.Count;
+        fixed (byte* buffer = keyBuffer)
+        fixed (nint* values = slices)
+        {
+            var offset = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var key = keys[i];
+                key.CopyTo(keyBuffer, offset);
+                pointers[i] = (nint)(buffer + offset);
+                sizes[i] = (nuint)key.Length;
+                offset += key.Length;
+            }
+
+            try
+            {
+                Native.Instance.rocksdb_batched_multi_get_cf(
+                    _db.Handle, _readOptions.Handle, _family.Handle, (nuint)count, pointers, sizes, (nint)values, errors, 0);
+            }
+            catch (RocksDbException ex)
+            {
+                throw RocksDbDatabase.Translate(ex, _path);
+            }
+        }
+    }
+
+    private static unsafe byte[]?[] CopyValues(nint[] slices, int count)
+    {
+        var result = new byte[]?[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (slices[i] == IntPtr.Zero)
+            {
+                continue;
+            }
+
+            var value = Native.Instance.rocksdb_pinnableslice_value(slices[i], out var length);
+            result[i] = length == 0 ? [] : new ReadOnlySpan<byte>((void*)value, checked((int)length)).ToArray();
+        }
+
+        return result;
+    }
+
+    private void ThrowIfAnyError(nint[] errors, int count)
     {
         RocksDbException? first = null;
-        foreach (var error in errors)
+        for (var i = 0; i < count; i++)
         {
-            if (error != IntPtr.Zero)
+            if (errors[i] != IntPtr.Zero)
             {
                 // The exception frees the native message; build one per error so none leaks.
-                var exception = new RocksDbException(error);
+                var exception = new RocksDbException(errors[i]);
                 first ??= exception;
             }
         }
@@ -246,47 +306,6 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
         {
             throw RocksDbDatabase.Translate(first, _path);
         }
-    }
-
-    private ColumnFamilyHandle[] Families(int count)
-    {
-        var families = Volatile.Read(ref _families);
-        if (families.Length >= count)
-        {
-            return families;
-        }
-
-        families = FamilyArray(Math.Max(count, families.Length * 2));
-        Volatile.Write(ref _families, families);
-        return families;
-    }
-
-    private ColumnFamilyHandle[] FamilyArray(int length)
-    {
-        var families = new ColumnFamilyHandle[length];
-        Array.Fill(families, _family);
-        return families;
-    }
-
-    private static byte[][] ToArray(IReadOnlyList<byte[]> keys)
-    {
-        if (keys is byte[][] array)
-        {
-            foreach (var key in array)
-            {
-                ArgumentNullException.ThrowIfNull(key, nameof(keys));
-            }
-
-            return array;
-        }
-
-        var copy = new byte[keys.Count][];
-        for (var i = 0; i < copy.Length; i++)
-        {
-            copy[i] = keys[i] ?? throw new ArgumentException($"key {i} is null", nameof(keys));
-        }
-
-        return copy;
     }
 
     private static long FolderSize(string path)
