@@ -24,8 +24,10 @@ internal sealed class JournalRecord
     /// <summary>Serializes an event; throws when its payload cannot be serialized.</summary>
     public byte[] Encode(IPersistentRepresentation persistent)
     {
-        var stamped = persistent.Timestamp > 0 ? persistent : persistent.WithTimestamp(DateTime.UtcNow.Ticks);
-        var body = _serializer.ToBinary(stamped.Update(stamped.SequenceNr, stamped.PersistenceId, stamped.IsDeleted, ActorRefs.NoSender, stamped.WriterGuid));
+        // Update drops the timestamp, so the sender goes first; the write time is kept like Akka's own journals keep it.
+        var stored = persistent.Sender is null ? persistent : persistent.Update(persistent.SequenceNr, persistent.PersistenceId, persistent.IsDeleted, ActorRefs.NoSender, persistent.WriterGuid);
+        var timestamp = persistent.Timestamp > 0 ? persistent.Timestamp : DateTime.UtcNow.Ticks;
+        var body = _serializer.ToBinary(stored.WithTimestamp(timestamp));
         var value = new byte[1 + body.Length];
         value[0] = FormatV1;
         body.CopyTo(value, 1);
