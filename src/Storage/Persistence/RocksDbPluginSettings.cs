@@ -38,7 +38,7 @@ public sealed record RocksDbPluginSettings(string ConfigPath, string Path, bool 
         {
             return read(config);
         }
-        catch (Exception ex) when (ex is ConfigurationException or FormatException or InvalidCastException or ArgumentException)
+        catch (Exception ex) when (ex is ConfigurationException or FormatException or InvalidCastException or ArgumentException or NotSupportedException)
         {
             throw new ConfigurationException($"{configPath}.{key} has an invalid value: {ex.Message}", ex);
         }
