@@ -18,6 +18,9 @@ public sealed class InMemoryKeyValueStore : IKeyValueStore
     private readonly Lock _writeLock = new();
     private ImmutableSortedSet<Entry> _entries = Empty;
     private int _disposed;
+    private long _appliedRevision;
+
+    public long AppliedRevision => Volatile.Read(ref _appliedRevision);
 
     public byte[]?[] Get(IReadOnlyList<byte[]> keys)
     {
@@ -37,7 +40,7 @@ public sealed class InMemoryKeyValueStore : IKeyValueStore
     {
         ArgumentNullException.ThrowIfNull(batch);
         ThrowIfDisposed();
-        if (batch.Count == 0)
+        if (batch.Count == 0 && batch.Revision is null)
         {
             return;
         }
@@ -65,6 +68,10 @@ public sealed class InMemoryKeyValueStore : IKeyValueStore
             }
 
             Volatile.Write(ref _entries, builder.ToImmutable());
+            if (batch.Revision is { } revision)
+            {
+                Volatile.Write(ref _appliedRevision, revision);
+            }
         }
     }
 

@@ -17,9 +17,13 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
 {
     private const string EstimateNumKeys = "rocksdb.estimate-num-keys";
 
+    // Key of the applied revision in the meta family, written in the same WriteBatch as the data it covers.
+    private static readonly byte[] AppliedRevisionKey = "applied-revision"u8.ToArray();
+
     private readonly RocksDbDatabase _database;
     private readonly RocksDbSharp.RocksDb _db;
     private readonly ColumnFamilyHandle _family;
+    private readonly ColumnFamilyHandle _metaFamily;
     private readonly ReadOptions _readOptions = new();
     private readonly string _path;
 
@@ -28,6 +32,7 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
     private readonly HashSet<Iterator> _openIterators = [];
 
     private int _disposed;
+    private long _appliedRevision;
 
     /// <summary>Opens the folder (or shares this process' open database there).</summary>
     /// <exception cref="StoreException">The folder is in use by another process, not accessible, or corrupt.</exception>
@@ -37,8 +42,12 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
         _database = RocksDbDatabase.Acquire(settings);
         _db = _database.Handle;
         _family = _database.Family(RocksDbColumnFamilies.Data);
+        _metaFamily = _database.Family(RocksDbColumnFamilies.Meta);
         _path = settings.FullPath;
+        _appliedRevision = ReadAppliedRevision();
     }
+
+    public long AppliedRevision => Volatile.Read(ref _appliedRevision);
 
     /// <inheritdoc cref="RocksDbKeyValueStore(RocksDbSettings)"/>
     public static RocksDbKeyValueStore Open(RocksDbSettings settings) => new(settings);
@@ -97,12 +106,19 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
         ArgumentNullException.ThrowIfNull(batch);
         ThrowIfDisposed();
         var operations = batch.Operations;
-        if (operations.Count == 0)
+        if (operations.Count == 0 && batch.Revision is null)
         {
             return;
         }
 
         using var writeBatch = new WriteBatch();
+        if (batch.Revision is { } revision)
+        {
+            var encoded = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(encoded, revision);
+            writeBatch.Put(AppliedRevisionKey, encoded, _metaFamily);
+        }
+
         for (var i = 0; i < operations.Count; i++)
         {
             var operation = operations[i];
@@ -119,6 +135,24 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
         try
         {
             _db.Write(writeBatch, _database.WriteOptions);
+        }
+        catch (RocksDbException ex)
+        {
+            throw RocksDbDatabase.Translate(ex, _path);
+        }
+
+        if (batch.Revision is { } applied)
+        {
+            Volatile.Write(ref _appliedRevision, applied);
+        }
+    }
+
+    private long ReadAppliedRevision()
+    {
+        try
+        {
+            var stored = _db.Get(AppliedRevisionKey, _metaFamily);
+            return stored is { Length: 8 } ? System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(stored) : 0;
         }
         catch (RocksDbException ex)
         {
