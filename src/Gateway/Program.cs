@@ -1,3 +1,3 @@
-// The CLI (serve, client commands) arrives with the single-node server issue.
-Console.Error.WriteLine("mwg: the server is not built yet; see README.md.");
-return 2;
+using MwgActors.Gateway.Cli;
+
+return await CommandLine.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,65 @@
+namespace MwgActors.Gateway.Cli;
+
+/// <summary><c>--name value</c> options and positional arguments, in order.</summary>
+public sealed class ParsedArguments
+{
+    private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
+
+    public List<string> Positional { get; } = [];
+
+    public static ParsedArguments Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var parsed = new ParsedArguments();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2)
+            {
+                var eq = arg.IndexOf('=', StringComparison.Ordinal);
+                string name, value;
+                if (eq > 0)
+                {
+                    (name, value) = (arg[2..eq], arg[(eq + 1)..]);
+                }
+                else if (i + 1 < args.Count)
+                {
+                    (name, value) = (arg[2..], args[++i]);
+                }
+                else
+                {
+                    throw new ArgumentException($"option --{arg[2..]} needs a value");
+                }
+
+                if (!parsed._options.TryGetValue(name, out var values))
+                {
+                    parsed._options[name] = values = [];
+                }
+
+                values.Add(value);
+            }
+            else
+            {
+                parsed.Positional.Add(arg);
+            }
+        }
+
+        return parsed;
+    }
+
+    public IReadOnlyCollection<string> OptionNames => _options.Keys;
+
+    public string? Get(string name) => _options.TryGetValue(name, out var values) ? values[^1] : null;
+
+    public IReadOnlyList<string> GetAll(string name) => _options.TryGetValue(name, out var values) ? values : [];
+
+    /// <summary>Throws for an option the command does not know, so a typo is not silently ignored.</summary>
+    public void AllowOnly(params string[] names)
+    {
+        var unknown = _options.Keys.FirstOrDefault(k => !names.Contains(k, StringComparer.Ordinal));
+        if (unknown is not null)
+        {
+            throw new ArgumentException($"unknown option --{unknown}");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MwgActors.Actors.Hosting;
+using MwgActors.Actors.Storage;
+using MwgActors.Protocol;
+using MwgActors.Storage.RocksDb;
+
+namespace MwgActors.Gateway.Server;
+
+/// <summary>
+/// A running MwgActors server: the actor system with its storage, subscription and lock actors, and a Kestrel
+/// host with the websocket endpoint at "/", <c>GET /healthz</c>, <c>GET /readyz</c> and <c>POST /admin/reload</c>.
+/// Used by <c>mwg serve</c> and by the end-to-end tests.
+/// </summary>
+public sealed class MwgServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConnectionRegistry _connections;
+    private readonly RocksDbDatabase? _dataFolder;
+    private readonly ServerSettings _settings;
+    private volatile bool _accepting = true;
+    private int _disposed;
+
+    private MwgServer(ActorSystem system, MwgActorsExtension mwg, WebApplication app, ConnectionRegistry connections, RocksDbDatabase? dataFolder, ServerSettings settings, int port)
+    {
+        System = system;
+        Mwg = mwg;
+        _app = app;
+        _connections = connections;
+        _dataFolder = dataFolder;
+        _settings = settings;
+        Port = port;
+    }
+
+    public ActorSystem System { get; }
+
+    public MwgActorsExtension Mwg { get; }
+
+    /// <summary>The port Kestrel listens on (read back when 0 was asked).</summary>
+    public int Port { get; }
+
+    public IPAddress Address => _settings.Bind;
+
+    public Uri WebSocketUri => new($"ws://{FormatHost(_settings.Bind)}:{Port}/");
+
+    public Uri HttpUri => new($"http://{FormatHost(_settings.Bind)}:{Port}/");
+
+    /// <summary>Open websocket connections.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>
+    /// Starts a server on <paramref name="userConfig"/> layered over reference.conf.
+    /// </summary>
+    /// <exception cref="ConfigurationException">A setting is invalid; the message names it.</exception>
+    /// <exception cref="MwgActors.Storage.StoreException">The data folder is in use, not accessible or corrupt.</exception>
+    public static async Task<MwgServer> StartAsync(Config? userConfig = null, CancellationToken cancellationToken = default)
+    {
+        var config = MwgConfig.Build(userConfig);
+        var settings = ServerSettings.Create(config);
+        var storage = StorageSettings.Create(config);
+
+        // Open the data folder before anything else so "already in use" stops startup with one clear line
+        // instead of an actor failing later. The journal and the view share this open database.
+        var dataFolder = storage.Store == StoreKind.RocksDb
+            ? RocksDbDatabase.Acquire(new RocksDbSettings(storage.DataPath, SyncWrites: false, storage.BlockCacheBytes))
+            : null;
+
+        ActorSystem? system = null;
+        try
+        {
+            system = ActorSystem.Create("mwg", config);
+            var mwg = MwgActorsExtension.Get(system);
+            await mwg.WaitUntilReadyAsync(TimeSpan.FromMinutes(5), cancellationToken);
+
+            var connections = new ConnectionRegistry();
+            MwgServer? server = null;
+            var app = BuildApp(settings, system, mwg, connections, () => server is { _accepting: true });
+            await app.StartAsync(cancellationToken);
+            var port = ReadPort(app, settings.Port);
+            server = new MwgServer(system, mwg, app, connections, dataFolder, settings, port);
+            return server;
+        }
+        catch
+        {
+            if (system is not null)
+            {
+                await system.Terminate();
+            }
+
+            dataFolder?.Release();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Graceful stop: refuse new connections, let requests in flight finish (up to mwg.server.shutdown-timeout),
+    /// close sockets with 1001, stop the actors (journal writes in flight complete), release the data folder.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _accepting = false;
+        await _connections.CloseAllAsync(_settings.ShutdownTimeout);
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        _dataFolder?.Release();
+    }
+
+    private static WebApplication BuildApp(ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(settings.Bind, settings.Port);
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+        });
+
+        var app = builder.Build();
+        app.UseWebSockets();
+        var endpoint = new WebSocketEndpoint(system, mwg, connections, accepting);
+        var admin = new AdminEndpoints(mwg, connections);
+
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", admin.ReadyAsync);
+        app.MapGet("/admin/stats", admin.StatsAsync);
+        app.MapPost("/admin/reload", admin.ReloadAsync);
+        app.Map("/", endpoint.HandleAsync);
+        return app;
+    }
+
+    private static int ReadPort(WebApplication app, int configured)
+    {
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>();
+        var first = addresses?.Addresses.FirstOrDefault();
+        return first is not null && Uri.TryCreate(first.Replace("[::]", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? uri.Port : configured;
+    }
+
+    private static string FormatHost(IPAddress address) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+}

@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Akka.Actor;
+using MwgActors.Actors.Connections;
+using static MwgActors.Actors.Connections.ConnectionProtocol;
+
+namespace MwgActors.Gateway.Server;
+
+/// <summary>
+/// The socket side of one connection: a receive loop that reads a frame only when a request slot is free and
+/// hands it to the connection actor, and a send loop that drains the bounded outbound queue. Knows no protocol.
+/// </summary>
+internal sealed class WebSocketConnection : IConnectionOutput
+{
+    private readonly WebSocket _socket;
+    private readonly WebSocketMessageType _messageType;
+    private readonly ConnectionSettings _settings;
+    private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+    private readonly SemaphoreSlim _requestSlots;
+    private readonly CancellationTokenSource _stop = new();
+    private long _queuedBytes;
+    private int _queuedFrames;
+    private (int Code, string Reason)? _closeRequest;
+
+    public WebSocketConnection(WebSocket socket, bool text, ConnectionSettings settings)
+    {
+        _socket = socket;
+        _messageType = text ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
+        _settings = settings;
+        _requestSlots = new SemaphoreSlim(settings.MaxRequestsInFlight, settings.MaxRequestsInFlight);
+    }
+
+    /// <summary>Requests whose answer has not been queued yet.</summary>
+    public int RequestsInFlight => _settings.MaxRequestsInFlight - _requestSlots.CurrentCount;
+
+    public bool TryEnqueue(byte[] frame)
+    {
+        if (_queuedFrames + 1 > _settings.OutboundMaxFrames || _queuedBytes + frame.Length > _settings.OutboundMaxBytes)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _queuedFrames);
+        Interlocked.Add(ref _queuedBytes, frame.Length);
+        if (!_outbound.Writer.TryWrite(frame))
+        {
+            // Closing: the frame is dropped, and so are the counters it took.
+            Dequeued(frame);
+        }
+
+        return true;
+    }
+
+    public void Clear()
+    {
+        while (_outbound.Reader.TryRead(out var frame))
+        {
+            Dequeued(frame);
+        }
+    }
+
+    public void Close(int closeCode, string reason)
+    {
+        _closeRequest ??= (closeCode, reason);
+        _outbound.Writer.TryComplete();
+    }
+
+    public void RequestCompleted()
+    {
+        // Releasing more than was taken would lift the bound; a reply to an expired request may come late.
+        if (_requestSlots.CurrentCount < _settings.MaxRequestsInFlight)
+        {
+            _requestSlots.Release();
+        }
+    }
+
+    /// <summary>Runs both loops until the socket closes; the actor is told when the client's side ends.</summary>
+    public async Task RunAsync(IActorRef connection, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        var send = SendLoopAsync(linked.Token);
+        try
+        {
+            await ReceiveLoopAsync(connection, linked.Token);
+        }
+        finally
+        {
+            connection.Tell(SocketClosed.Instance);
+            _outbound.Writer.TryComplete();
+        }
+
+        await send;
+    }
+
+    /// <summary>Waits until no request is in flight (or the timeout), then closes with <paramref name="closeCode"/>.</summary>
+    public async Task DrainAndCloseAsync(int closeCode, string reason, TimeSpan timeout)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (RequestsInFlight > 0 && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Close(closeCode, reason);
+    }
+
+    private async Task ReceiveLoopAsync(IActorRef connection, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var message = new ArrayBufferWriter<byte>(16 * 1024);
+        try
+        {
+            while (_socket.State == WebSocketState.Open && _closeRequest is null)
+            {
+                await _requestSlots.WaitAsync(cancellationToken);
+                message.ResetWrittenCount();
+                var tooLarge = false;
+                WebSocketReceiveResult result;
+                do
+                {
+                    result = await _socket.ReceiveAsync(buffer, cancellationToken);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        return;
+                    }
+
+                    if (message.WrittenCount + result.Count > _settings.Limits.MaxFrameBytes)
+                    {
+                        // Read to the end of the message without keeping it: memory stays bounded.
+                        tooLarge = true;
+                    }
+                    else if (!tooLarge)
+                    {
+                        message.Write(buffer.AsSpan(0, result.Count));
+                    }
+                }
+                while (!result.EndOfMessage);
+
+                if (tooLarge)
+                {
+                    connection.Tell(FrameTooLarge.Instance);
+                    return;
+                }
+
+                // The frame travels to the actor: it gets an array of its own.
+                connection.Tell(new FrameReceived(message.WrittenSpan.ToArray()));
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // The peer went away or the server is stopping: an expected end, not an error.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var frame in _outbound.Reader.ReadAllAsync(cancellationToken))
+            {
+                Dequeued(frame);
+                await _socket.SendAsync(frame, _messageType, endOfMessage: true, cancellationToken);
+            }
+
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                // Our close (with the actor's code) or the answer to the client's close.
+                var (code, reason) = _closeRequest ?? ((int)WebSocketCloseStatus.NormalClosure, string.Empty);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, timeout.Token);
+                // The receive loop ends when the client answers; a client that never does is cut off.
+                _stop.CancelAfter(TimeSpan.FromSeconds(5));
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // The socket is gone; nothing left to send to.
+        }
+
+        await _stop.CancelAsync();
+    }
+
+    private void Dequeued(byte[] frame)
+    {
+        Interlocked.Decrement(ref _queuedFrames);
+        Interlocked.Add(ref _queuedBytes, -frame.Length);
+    }
+}

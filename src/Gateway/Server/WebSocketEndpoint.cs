@@ -1,0 +1,67 @@
+using Akka.Actor;
+using Microsoft.AspNetCore.Http;
+using MwgActors.Actors.Connections;
+using MwgActors.Actors.Hosting;
+using MwgActors.Protocol;
+
+namespace MwgActors.Gateway.Server;
+
+/// <summary>
+/// Accepts websockets at "/": no subprotocol is the original G1 dialect, <c>mwg.v1</c> binary with extensions,
+/// <c>mwg.json.v1</c> JSON. Each socket gets a connection actor; the socket loops feed it.
+/// </summary>
+internal sealed class WebSocketEndpoint
+{
+    private readonly ActorSystem _system;
+    private readonly MwgActorsExtension _mwg;
+    private readonly ConnectionRegistry _connections;
+    private readonly Func<bool> _accepting;
+    private long _nextConnection;
+
+    public WebSocketEndpoint(ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting)
+    {
+        _system = system;
+        _mwg = mwg;
+        _connections = connections;
+        _accepting = accepting;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("MwgActors: connect with a websocket (see docs/protocol.md)\n", context.RequestAborted);
+            return;
+        }
+
+        if (!_accepting())
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        var settings = _mwg.ConnectionSettings;
+        var (dialect, subprotocol) = Subprotocols.Select(context.WebSockets.WebSocketRequestedProtocols);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = subprotocol,
+            KeepAliveInterval = settings.KeepAliveInterval,
+            KeepAliveTimeout = settings.KeepAliveInterval > TimeSpan.Zero ? settings.KeepAliveInterval : Timeout.InfiniteTimeSpan,
+        });
+
+        var codec = new ServerCodec(dialect, settings.Limits);
+        var connection = new WebSocketConnection(socket, codec.IsText, settings);
+        var name = $"connection-{Interlocked.Increment(ref _nextConnection)}";
+        var actor = _system.ActorOf(ConnectionActor.Props(settings, codec, connection, _mwg.ConnectionRefs), name);
+        _connections.Add(connection, dialect);
+        try
+        {
+            await connection.RunAsync(actor, context.RequestAborted);
+        }
+        finally
+        {
+            _connections.Remove(connection);
+        }
+    }
+}
