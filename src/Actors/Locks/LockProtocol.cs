@@ -10,11 +10,22 @@ public static class LockProtocol
     /// owner held before a reconnect. Replied with <see cref="PrefixGranted"/> or <see cref="PrefixRefused"/>.
     /// The lease ends on <see cref="ReleasePrefix"/>, or a grace period after <paramref name="Owner"/> terminates.
     /// </summary>
+    /// <remarks>
+    /// The lock actor watches <paramref name="Owner"/> (a connection actor). Without a reclaim every request is a
+    /// new lease, even from an owner that holds one. A reclaim with the right token moves the lease to the new
+    /// owner whether the old owner is in its grace period or still alive (a client that reconnects before the
+    /// server saw the old connection drop); the old owner no longer holds it.
+    /// </remarks>
     public sealed record AcquirePrefix(IActorRef Owner, PrefixClaim? Reclaim = null);
 
     /// <summary>A prefix and the lease token the server gave with it.</summary>
     public sealed record PrefixClaim(int Prefix, string LeaseToken);
 
+    /// <summary>
+    /// A lease on <paramref name="Prefix"/>. <paramref name="LeaseToken"/> is 128 random bits as URL-safe Base64;
+    /// it proves the lease for a release or a reclaim. A reclaim keeps the token (it is not rotated): the client
+    /// already holds it, and a reclaim whose reply is lost on another drop can be retried with the same token.
+    /// </summary>
     public sealed record PrefixGranted(int Prefix, string LeaseToken);
 
     public sealed record PrefixRefused(LockRefusal Reason);
@@ -23,6 +34,22 @@ public static class LockProtocol
     public sealed record ReleasePrefix(int Prefix, string LeaseToken);
 
     public sealed record PrefixReleased(int Prefix);
+
+    /// <summary>Asks for the lease table, for operations and tests (tokens are never included). Replied with <see cref="LeaseList"/>.</summary>
+    public sealed record GetLeases
+    {
+        public static readonly GetLeases Instance = new();
+
+        private GetLeases()
+        {
+        }
+    }
+
+    /// <summary>Every lease, ordered by prefix.</summary>
+    public sealed record LeaseList(IReadOnlyList<LeaseState> Leases);
+
+    /// <summary>One lease: live while its owner is connected, else waiting for a reclaim until <paramref name="GraceEndsAt"/>.</summary>
+    public sealed record LeaseState(int Prefix, bool OwnerConnected, DateTimeOffset? GraceEndsAt);
 }
 
 public enum LockRefusal

@@ -1,0 +1,364 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using static MwgActors.Actors.Locks.LockProtocol;
+
+namespace MwgActors.Actors.Locks;
+
+/// <summary>
+/// Leases 16-bit id prefixes, each to at most one live holder. Requests get the lowest free prefix and a lease
+/// token; owners are watched, and when one terminates its leases wait <see cref="LockSettings.GracePeriod"/> for a
+/// reclaim with the token before they are freed. The lease table is journaled (events persisted before the reply)
+/// and snapshotted, so a restarted server puts every recovered lease in grace and honours reclaims within it.
+/// </summary>
+public sealed class LockActor : ReceivePersistentActor
+{
+    /// <summary>Number of prefixes: mwDB ids carry a 16-bit prefix.</summary>
+    public const int PrefixCount = 1 << 16;
+
+    private readonly LockSettings _settings;
+    private readonly TimeProvider _clock;
+    private readonly PrefixSpace _space;
+    private readonly Dictionary<int, Lease> _leases = [];
+    private readonly Dictionary<IActorRef, HashSet<int>> _prefixesByOwner = [];
+
+    // Leases in grace by deadline. Entries go stale when a lease is reclaimed or released; a stale entry is
+    // recognised by its generation and skipped, so nothing is removed from the middle of the queue.
+    private readonly PriorityQueue<GraceEntry, DateTimeOffset> _grace = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private long _generation;
+    private ITimer? _graceTimer;
+
+    public LockActor(LockSettings settings, TimeProvider clock)
+        : this(settings, clock, PrefixCount)
+    {
+    }
+
+    // prefixCount is smaller only in tests, to reach exhaustion cheaply.
+    internal LockActor(LockSettings settings, TimeProvider clock, int prefixCount)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(clock);
+        _settings = settings;
+        _clock = clock;
+        _space = new PrefixSpace(prefixCount);
+        JournalPluginId = settings.JournalPluginId;
+        SnapshotPluginId = settings.SnapshotPluginId;
+
+        Recover<PrefixLeased>(Apply);
+        Recover<LeaseReleased>(e => Free(e.Prefix));
+        Recover<LeaseExpired>(e => Free(e.Prefix));
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is LeaseTableSnapshot snapshot)
+            {
+                Load(snapshot);
+            }
+        });
+        Recover<RecoveryCompleted>(_ => StartGraceForRecoveredLeases());
+
+        Command<AcquirePrefix>(Acquire);
+        Command<ReleasePrefix>(Release);
+        Command<Terminated>(OnOwnerTerminated);
+        Command<GraceTick>(_ => ExpireDueLeases());
+        Command<GetLeases>(_ => Sender.Tell(ListLeases()));
+        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
+        Command<SaveSnapshotFailure>(f =>
+            _log.Warning(f.Cause, "Lock table snapshot at {SequenceNr} failed; the journal keeps its events", f.Metadata.SequenceNr));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f =>
+            _log.Warning(f.Cause, "Deleting lock events up to {SequenceNr} failed", f.ToSequenceNr));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Deleting old lock table snapshots failed"));
+    }
+
+    public override string PersistenceId => _settings.PersistenceId;
+
+    public static Props Props(LockSettings settings) => Props(settings, TimeProvider.System);
+
+    /// <summary>Props with an explicit clock, which times the grace periods (a fake one in tests).</summary>
+    public static Props Props(LockSettings settings, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new LockActor(settings, clock));
+
+    internal static Props Props(LockSettings settings, TimeProvider clock, int prefixCount) =>
+        Akka.Actor.Props.Create(() => new LockActor(settings, clock, prefixCount));
+
+    protected override void PostStop()
+    {
+        _graceTimer?.Dispose();
+        base.PostStop();
+    }
+
+    private void Acquire(AcquirePrefix request)
+    {
+        if (request.Reclaim is { } claim)
+        {
+            Reclaim(request.Owner, claim);
+            return;
+        }
+
+        if (!_space.TryGetLowestFree(out var prefix))
+        {
+            _log.Warning("No free prefix for {Owner}: all {Count} are leased", request.Owner, _space.Size);
+            Sender.Tell(new PrefixRefused(LockRefusal.NoFreePrefix));
+            return;
+        }
+
+        var replyTo = Sender;
+        var leased = new PrefixLeased(prefix, LeaseTokens.Create(), _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        Persist(leased, e =>
+        {
+            Apply(e);
+            Attach(e.Prefix, request.Owner);
+            replyTo.Tell(new PrefixGranted(e.Prefix, e.LeaseToken));
+            SnapshotIfDue();
+        });
+    }
+
+    private void Reclaim(IActorRef owner, PrefixClaim claim)
+    {
+        if (!_space.Contains(claim.Prefix))
+        {
+            Sender.Tell(new PrefixRefused(LockRefusal.InvalidPrefix));
+            return;
+        }
+
+        // A lease whose grace has run out is refused even if the expiry tick has not run yet.
+        if (!_leases.TryGetValue(claim.Prefix, out var lease)
+            || !LeaseTokens.Matches(lease.Token, claim.LeaseToken)
+            || (lease.GraceEndsAt is { } deadline && _clock.GetUtcNow() >= deadline))
+        {
+            Sender.Tell(new PrefixRefused(LockRefusal.InvalidLeaseToken));
+            return;
+        }
+
+        // Only the owner changes, and owners are not journaled: nothing to persist.
+        Detach(claim.Prefix, lease);
+        Attach(claim.Prefix, owner);
+        _log.Info("Prefix {Prefix} reclaimed by {Owner}", claim.Prefix, owner);
+        Sender.Tell(new PrefixGranted(claim.Prefix, lease.Token));
+    }
+
+    private void Release(ReleasePrefix request)
+    {
+        if (!_space.Contains(request.Prefix))
+        {
+            Sender.Tell(new PrefixRefused(LockRefusal.InvalidPrefix));
+            return;
+        }
+
+        if (!_leases.TryGetValue(request.Prefix, out var lease) || !LeaseTokens.Matches(lease.Token, request.LeaseToken))
+        {
+            Sender.Tell(new PrefixRefused(LockRefusal.InvalidLeaseToken));
+            return;
+        }
+
+        var replyTo = Sender;
+        Persist(new LeaseReleased(request.Prefix), e =>
+        {
+            Detach(e.Prefix, lease);
+            Free(e.Prefix);
+            replyTo.Tell(new PrefixReleased(e.Prefix));
+            SnapshotIfDue();
+        });
+    }
+
+    private void OnOwnerTerminated(Terminated terminated)
+    {
+        if (!_prefixesByOwner.Remove(terminated.ActorRef, out var prefixes))
+        {
+            return;
+        }
+
+        var deadline = _clock.GetUtcNow() + _settings.GracePeriod;
+        foreach (var prefix in prefixes)
+        {
+            StartGrace(prefix, _leases[prefix], deadline);
+        }
+
+        _log.Info("Owner {Owner} is gone; its {Count} lease(s) wait for a reclaim until {Deadline}", terminated.ActorRef, prefixes.Count, deadline);
+        ScheduleGraceTick();
+    }
+
+    private void StartGraceForRecoveredLeases()
+    {
+        // No owner survives a restart: every lease waits for its client to reclaim it.
+        var deadline = _clock.GetUtcNow() + _settings.GracePeriod;
+        foreach (var (prefix, lease) in _leases)
+        {
+            StartGrace(prefix, lease, deadline);
+        }
+
+        if (_leases.Count > 0)
+        {
+            _log.Info("Recovered {Count} lease(s); they wait for a reclaim until {Deadline}", _leases.Count, deadline);
+        }
+
+        ScheduleGraceTick();
+    }
+
+    private void StartGrace(int prefix, Lease lease, DateTimeOffset deadline)
+    {
+        lease.Owner = null;
+        lease.GraceEndsAt = deadline;
+        lease.Generation = ++_generation;
+        _grace.Enqueue(new GraceEntry(prefix, lease.Generation), deadline);
+    }
+
+    private void ExpireDueLeases()
+    {
+        var now = _clock.GetUtcNow();
+        var expired = new List<LeaseExpired>();
+        while (_grace.TryPeek(out var entry, out var deadline) && deadline <= now)
+        {
+            _grace.Dequeue();
+            if (IsCurrent(entry))
+            {
+                expired.Add(new LeaseExpired(entry.Prefix));
+            }
+        }
+
+        if (expired.Count > 0)
+        {
+            PersistAll(expired, e =>
+            {
+                Free(e.Prefix);
+                _log.Info("Lease of prefix {Prefix} expired after its grace period", e.Prefix);
+                SnapshotIfDue();
+            });
+        }
+
+        ScheduleGraceTick();
+    }
+
+    // One timer for the earliest deadline; its tick expires whatever is due and sets it for the next one.
+    // The timer comes from the injected clock so tests can move time instead of waiting.
+    private void ScheduleGraceTick()
+    {
+        while (_grace.TryPeek(out var entry, out _) && !IsCurrent(entry))
+        {
+            _grace.Dequeue();
+        }
+
+        if (!_grace.TryPeek(out _, out var deadline))
+        {
+            _graceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        var due = deadline - _clock.GetUtcNow();
+        if (due < TimeSpan.Zero)
+        {
+            due = TimeSpan.Zero;
+        }
+
+        if (_graceTimer is null)
+        {
+            _graceTimer = _clock.CreateTimer(static self => ((IActorRef)self!).Tell(GraceTick.Instance), Self, due, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _graceTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private bool IsCurrent(GraceEntry entry) =>
+        _leases.TryGetValue(entry.Prefix, out var lease) && lease.Owner is null && lease.Generation == entry.Generation;
+
+    private void Apply(PrefixLeased leased)
+    {
+        _space.Take(leased.Prefix);
+        _leases[leased.Prefix] = new Lease(leased.LeaseToken, leased.LeasedAtUnixMs);
+    }
+
+    private void Free(int prefix)
+    {
+        _leases.Remove(prefix);
+        _space.Free(prefix);
+    }
+
+    private void Load(LeaseTableSnapshot snapshot)
+    {
+        _leases.Clear();
+        _space.Clear();
+        foreach (var leased in snapshot.Leases)
+        {
+            Apply(leased);
+        }
+    }
+
+    private void Attach(int prefix, IActorRef owner)
+    {
+        var lease = _leases[prefix];
+        lease.Owner = owner;
+        lease.GraceEndsAt = null;
+        lease.Generation = ++_generation;
+        if (!_prefixesByOwner.TryGetValue(owner, out var prefixes))
+        {
+            prefixes = [];
+            _prefixesByOwner[owner] = prefixes;
+            Context.Watch(owner);
+        }
+
+        prefixes.Add(prefix);
+    }
+
+    private void Detach(int prefix, Lease lease)
+    {
+        if (lease.Owner is not { } owner || !_prefixesByOwner.TryGetValue(owner, out var prefixes))
+        {
+            return;
+        }
+
+        prefixes.Remove(prefix);
+        if (prefixes.Count == 0)
+        {
+            _prefixesByOwner.Remove(owner);
+            Context.Unwatch(owner);
+        }
+    }
+
+    private void SnapshotIfDue()
+    {
+        if (LastSequenceNr % _settings.SnapshotEvery == 0)
+        {
+            SaveSnapshot(new LeaseTableSnapshot(
+                [.. _leases.Select(kv => new PrefixLeased(kv.Key, kv.Value.Token, kv.Value.LeasedAtUnixMs)).OrderBy(l => l.Prefix)]));
+        }
+    }
+
+    private void OnSnapshotSaved(SaveSnapshotSuccess saved)
+    {
+        // The snapshot covers everything up to its sequence number: drop those events and older snapshots.
+        DeleteMessages(saved.Metadata.SequenceNr);
+        DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+    }
+
+    private LeaseList ListLeases() =>
+        new([.. _leases.OrderBy(kv => kv.Key).Select(kv => new LeaseState(kv.Key, kv.Value.Owner is not null, kv.Value.GraceEndsAt))]);
+
+    private sealed class Lease(string token, long leasedAtUnixMs)
+    {
+        public string Token { get; } = token;
+
+        public long LeasedAtUnixMs { get; } = leasedAtUnixMs;
+
+        public IActorRef? Owner { get; set; }
+
+        public DateTimeOffset? GraceEndsAt { get; set; }
+
+        public long Generation { get; set; }
+    }
+
+    private readonly record struct GraceEntry(int Prefix, long Generation);
+
+    /// <summary>The grace timer fired: expire the leases whose deadline has passed.</summary>
+    internal sealed class GraceTick
+    {
+        public static readonly GraceTick Instance = new();
+
+        private GraceTick()
+        {
+        }
+    }
+}
