@@ -6,16 +6,16 @@ namespace MwgActors.Actors.Subscriptions;
 /// <summary>One subscription's state inside the subscription actor (not thread-safe, owned by the actor).</summary>
 internal sealed class Subscription
 {
+    // Its own prefixes, to filter replayed events for it alone; built on the first replayed event only,
+    // as most subscriptions never replay more than the head.
+    private PrefixTrie<byte[]>? _ownPrefixes;
+
     public Subscription(IActorRef subscriber, long id, IReadOnlyList<byte[]> prefixes, bool includeValues)
     {
         Subscriber = subscriber;
         Id = id;
         Prefixes = prefixes;
         IncludeValues = includeValues;
-        foreach (var prefix in prefixes)
-        {
-            OwnPrefixes.Add(prefix, prefix);
-        }
     }
 
     public IActorRef Subscriber { get; }
@@ -25,10 +25,22 @@ internal sealed class Subscription
     /// <summary>Distinct prefixes, copied from the request.</summary>
     public IReadOnlyList<byte[]> Prefixes { get; }
 
-    /// <summary>The subscription's own prefixes, to filter replayed events for it alone.</summary>
-    public PrefixTrie<byte[]> OwnPrefixes { get; } = new();
-
     public bool IncludeValues { get; }
+
+    /// <summary>True when the key is under one of the subscription's prefixes.</summary>
+    public bool Matches(ReadOnlySpan<byte> key)
+    {
+        if (_ownPrefixes is null)
+        {
+            _ownPrefixes = new PrefixTrie<byte[]>();
+            foreach (var prefix in Prefixes)
+            {
+                _ownPrefixes.Add(prefix, prefix);
+            }
+        }
+
+        return _ownPrefixes.HasMatch(key);
+    }
 
     /// <summary>Set while it catches up from the journal; null once live.</summary>
     public CatchUp? CatchUp { get; set; }

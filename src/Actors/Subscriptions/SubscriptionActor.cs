@@ -200,7 +200,7 @@ public sealed class SubscriptionActor : ReceiveActor
             List<KeyChange>? changes = null;
             foreach (var operation in changed.Operations)
             {
-                if (sub.OwnPrefixes.HasMatch(operation.Key))
+                if (sub.Matches(operation.Key))
                 {
                     (changes ??= []).Add(KeyChange.From(operation, sub.IncludeValues));
                 }
