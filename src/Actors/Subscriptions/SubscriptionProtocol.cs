@@ -9,7 +9,9 @@ public static class SubscriptionProtocol
     /// <summary>
     /// Subscribes <paramref name="Subscriber"/> to the keys under <paramref name="Prefixes"/> (an empty prefix is every key).
     /// With <paramref name="AfterRevision"/>, every change after that revision is delivered first, then the live stream,
-    /// with no gap and no duplicate. Replied to the sender with <see cref="Subscribed"/>.
+    /// with no gap and no duplicate; if that revision is no longer in the log, <see cref="ResumeTooOld"/> is pushed
+    /// instead and the live stream follows. Replied to the sender with <see cref="Subscribed"/> once live, or
+    /// <see cref="SubscribeFailed"/>. Subscribing again with the same id replaces the subscription.
     /// </summary>
     /// <param name="SubscriptionId">Chosen by the subscriber, unique per subscriber.</param>
     public sealed record Subscribe(
@@ -21,6 +23,9 @@ public static class SubscriptionProtocol
 
     /// <summary>The subscription is live; notifications up to and including <paramref name="CurrentRevision"/> were replayed if asked.</summary>
     public sealed record Subscribed(long SubscriptionId, long CurrentRevision);
+
+    /// <summary>The change log could not be read to set up the subscription; it was dropped. Subscribing again may succeed.</summary>
+    public sealed record SubscribeFailed(long SubscriptionId);
 
     public sealed record Unsubscribe(long SubscriptionId, IActorRef Subscriber);
 

@@ -1,0 +1,89 @@
+using Akka.Actor;
+using static MwgActors.Actors.Subscriptions.SubscriptionProtocol;
+
+namespace MwgActors.Actors.Subscriptions;
+
+/// <summary>One subscription's state inside the subscription actor (not thread-safe, owned by the actor).</summary>
+internal sealed class Subscription
+{
+    // Its own prefixes, to filter replayed events for it alone; built on the first replayed event only,
+    // as most subscriptions never replay more than the head.
+    private PrefixTrie<byte[]>? _ownPrefixes;
+
+    public Subscription(IActorRef subscriber, long id, IReadOnlyList<byte[]> prefixes, bool includeValues)
+    {
+        Subscriber = subscriber;
+        Id = id;
+        Prefixes = prefixes;
+        IncludeValues = includeValues;
+    }
+
+    public IActorRef Subscriber { get; }
+
+    public long Id { get; }
+
+    /// <summary>Distinct prefixes, copied from the request.</summary>
+    public IReadOnlyList<byte[]> Prefixes { get; }
+
+    public bool IncludeValues { get; }
+
+    /// <summary>True when the key is under one of the subscription's prefixes.</summary>
+    public bool Matches(ReadOnlySpan<byte> key)
+    {
+        if (_ownPrefixes is null)
+        {
+            _ownPrefixes = new PrefixTrie<byte[]>();
+            foreach (var prefix in Prefixes)
+            {
+                _ownPrefixes.Add(prefix, prefix);
+            }
+        }
+
+        return _ownPrefixes.HasMatch(key);
+    }
+
+    /// <summary>Set while it catches up from the journal; null once live.</summary>
+    public CatchUp? CatchUp { get; set; }
+
+    // Scratch used while one batch (or one forced reload) is matched: the stamp of the last key (item) that
+    // matched, so overlapping prefixes of this subscription add a key once, and the changes gathered so far.
+    public long LastMatchStamp { get; set; }
+
+    public List<KeyChange>? PendingChanges { get; set; }
+
+    public List<byte[]>? PendingReload { get; set; }
+}
+
+/// <summary>
+/// A subscription reading the journal before it goes live. Live notifications that match it meanwhile are
+/// buffered (up to a bound); at the seam those after <see cref="Position"/> are delivered, then it is live.
+/// </summary>
+internal sealed class CatchUp(long token, IActorRef replyTo, long? afterRevision)
+{
+    public long Token { get; } = token;
+
+    /// <summary>Receives <see cref="Subscribed"/> or <see cref="SubscribeFailed"/>.</summary>
+    public IActorRef ReplyTo { get; } = replyTo;
+
+    /// <summary>False until the first read, when the subscription started without a resume point: that read only learns the head.</summary>
+    public bool HasPosition { get; set; } = afterRevision.HasValue;
+
+    /// <summary>Last revision delivered (or skipped as not matching) from the journal.</summary>
+    public long Position { get; set; } = Math.Max(0, afterRevision ?? 0);
+
+    /// <summary>Events received in the current read.</summary>
+    public int ReadCount { get; set; }
+
+    /// <summary>The current read skipped revisions: they were deleted from the journal.</summary>
+    public bool Gap { get; set; }
+
+    /// <summary>The live buffer overflowed and was dropped: read the journal again before going live.</summary>
+    public bool Overflowed { get; set; }
+
+    public List<ChangeNotification> Buffer { get; } = [];
+
+    /// <summary>Forced reloads that arrived meanwhile, pushed at the seam.</summary>
+    public List<byte[]> PendingReloads { get; } = [];
+
+    public IActorRef? Reader { get; set; }
+}

@@ -1,0 +1,402 @@
+using Akka.Actor;
+using Akka.Event;
+using MwgActors.Actors.PubSub;
+using MwgActors.Actors.Storage;
+using static MwgActors.Actors.Subscriptions.SubscriptionProtocol;
+
+namespace MwgActors.Actors.Subscriptions;
+
+/// <summary>
+/// Routes committed batches to prefix subscriptions. Each <see cref="ChangesCommitted"/> from the change bus is
+/// matched key by key through a prefix trie and becomes at most one <see cref="ChangeNotification"/> per matching
+/// subscription, in revision order. A subscription that resumes from a revision first reads the storage
+/// journal (the source of truth), buffering the live stream meanwhile, and joins it at the seam.
+/// </summary>
+public sealed class SubscriptionActor : ReceiveActor
+{
+    private readonly SubscriptionSettings _settings;
+    private readonly IChangeBus _bus;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly PrefixTrie<Subscription> _trie = new();
+    private readonly Dictionary<IActorRef, Dictionary<long, Subscription>> _bySubscriber = [];
+    private readonly Dictionary<long, Subscription> _catchingUp = [];
+    private readonly List<Subscription> _matches = [];
+    private readonly List<Subscription> _touched = [];
+    private IActorRef _journal = ActorRefs.Nobody;
+    private long _lastLiveRevision;
+    private long _matchStamp;
+    private long _nextToken;
+    private int _subscriptionCount;
+
+    public SubscriptionActor(SubscriptionSettings settings, IChangeBus bus)
+    {
+        _settings = settings;
+        _bus = bus;
+
+        Receive<ChangesCommitted>(OnCommitted);
+        Receive<Subscribe>(OnSubscribe);
+        Receive<Unsubscribe>(m =>
+        {
+            if (Find(m.Subscriber, m.SubscriptionId) is { } sub)
+            {
+                Remove(sub);
+            }
+
+            Sender.Tell(new Unsubscribed(m.SubscriptionId));
+        });
+        Receive<ForceReload>(OnForceReload);
+        Receive<GetStats>(_ => Sender.Tell(new SubscriptionStats(_subscriptionCount, _bySubscriber.Count)));
+        Receive<Terminated>(m => RemoveSubscriber(m.ActorRef));
+        Receive<JournalReader.Replayed>(OnReplayed);
+        Receive<JournalReader.ReplayEnded>(OnReplayEnded);
+        Receive<JournalReader.ReplayFailed>(OnReplayFailed);
+    }
+
+    public static Props Props(SubscriptionSettings settings, IChangeBus bus)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(bus);
+        return Akka.Actor.Props.Create(() => new SubscriptionActor(settings, bus));
+    }
+
+    protected override void PreStart()
+    {
+        _journal = Akka.Persistence.Persistence.Instance.Apply(Context.System).JournalFor(_settings.JournalPluginId);
+        _bus.Subscribe(Self);
+    }
+
+    protected override void PostStop() => _bus.Unsubscribe(Self);
+
+    private void OnCommitted(ChangesCommitted committed)
+    {
+        // The bus keeps order; anything not newer was already routed (at most once per revision).
+        if (committed.Revision <= _lastLiveRevision)
+        {
+            _log.Warning("Ignoring revision {0} not after {1}", committed.Revision, _lastLiveRevision);
+            return;
+        }
+
+        _lastLiveRevision = committed.Revision;
+        foreach (var operation in committed.Operations)
+        {
+            var stamp = ++_matchStamp;
+            _matches.Clear();
+            _trie.CollectMatches(operation.Key, _matches);
+            foreach (var sub in _matches)
+            {
+                if (sub.LastMatchStamp == stamp)
+                {
+                    continue; // another prefix of the same subscription matched this key
+                }
+
+                sub.LastMatchStamp = stamp;
+                if (sub.PendingChanges is null)
+                {
+                    sub.PendingChanges = [];
+                    _touched.Add(sub);
+                }
+
+                sub.PendingChanges.Add(KeyChange.From(operation, sub.IncludeValues));
+            }
+        }
+
+        foreach (var sub in _touched)
+        {
+            var notification = new ChangeNotification(sub.Id, committed.Revision, sub.PendingChanges!);
+            sub.PendingChanges = null;
+            if (sub.CatchUp is { } catchUp)
+            {
+                BufferLive(catchUp, notification);
+            }
+            else
+            {
+                sub.Subscriber.Tell(notification);
+            }
+        }
+
+        _touched.Clear();
+    }
+
+    private void BufferLive(CatchUp catchUp, ChangeNotification notification)
+    {
+        if (catchUp.Overflowed)
+        {
+            return; // the journal will be read again up to and past this revision
+        }
+
+        if (catchUp.Buffer.Count >= _settings.MaxCatchUpBuffer)
+        {
+            catchUp.Overflowed = true;
+            catchUp.Buffer.Clear();
+            return;
+        }
+
+        catchUp.Buffer.Add(notification);
+    }
+
+    private void OnSubscribe(Subscribe m)
+    {
+        if (Find(m.Subscriber, m.SubscriptionId) is { } existing)
+        {
+            Remove(existing); // same id again: the new subscription replaces the old one
+        }
+
+        var sub = new Subscription(m.Subscriber, m.SubscriptionId, DistinctCopies(m.Prefixes), m.IncludeValues);
+        if (!_bySubscriber.TryGetValue(m.Subscriber, out var own))
+        {
+            own = [];
+            _bySubscriber.Add(m.Subscriber, own);
+            Context.Watch(m.Subscriber);
+        }
+
+        own.Add(sub.Id, sub);
+        _subscriptionCount++;
+
+        foreach (var prefix in sub.Prefixes)
+        {
+            _trie.Add(prefix, sub);
+        }
+
+        // Registered (and buffering live changes) before the journal is read, so nothing published after
+        // that read is missed; what the read also returns is dropped by revision at the seam.
+        var catchUp = new CatchUp(++_nextToken, Sender, m.AfterRevision);
+        sub.CatchUp = catchUp;
+        _catchingUp.Add(catchUp.Token, sub);
+        Read(catchUp);
+    }
+
+    private void Read(CatchUp catchUp)
+    {
+        catchUp.ReadCount = 0;
+        catchUp.Gap = false;
+        var props = catchUp.HasPosition
+            ? JournalReader.Props(_journal, _settings.StoragePersistenceId, catchUp.Position + 1, long.MaxValue, _settings.ReplayBatchSize, catchUp.Token)
+            : JournalReader.Props(_journal, _settings.StoragePersistenceId, 1, 0, 0, catchUp.Token);
+        catchUp.Reader = Context.ActorOf(props);
+    }
+
+    private void OnReplayed(JournalReader.Replayed m)
+    {
+        if (!_catchingUp.TryGetValue(m.Token, out var sub) || sub.CatchUp is not { } catchUp)
+        {
+            return; // unsubscribed meanwhile
+        }
+
+        catchUp.ReadCount++;
+        if (catchUp.Gap || m.SequenceNr <= catchUp.Position)
+        {
+            return;
+        }
+
+        if (m.SequenceNr != catchUp.Position + 1)
+        {
+            catchUp.Gap = true; // the revisions between were deleted: too old to resume
+            return;
+        }
+
+        catchUp.Position = m.SequenceNr;
+        if (m.Payload is KeysChanged changed)
+        {
+            List<KeyChange>? changes = null;
+            foreach (var operation in changed.Operations)
+            {
+                if (sub.Matches(operation.Key))
+                {
+                    (changes ??= []).Add(KeyChange.From(operation, sub.IncludeValues));
+                }
+            }
+
+            if (changes is not null)
+            {
+                sub.Subscriber.Tell(new ChangeNotification(sub.Id, m.SequenceNr, changes));
+            }
+        }
+    }
+
+    private void OnReplayEnded(JournalReader.ReplayEnded m)
+    {
+        if (!_catchingUp.TryGetValue(m.Token, out var sub) || sub.CatchUp is not { } catchUp)
+        {
+            return;
+        }
+
+        catchUp.Reader = null;
+        var highest = m.HighestSequenceNr;
+        if (!catchUp.HasPosition)
+        {
+            catchUp.HasPosition = true;
+            catchUp.Position = highest;
+        }
+        else if (catchUp.Gap || highest < catchUp.Position || (catchUp.ReadCount == 0 && highest > catchUp.Position))
+        {
+            // Deleted revisions, or a resume point this log never reached: the client must reload its prefixes.
+            sub.Subscriber.Tell(new ResumeTooOld(sub.Id, highest));
+            catchUp.Position = highest;
+        }
+        else if (catchUp.ReadCount >= _settings.ReplayBatchSize && catchUp.Position < highest)
+        {
+            Read(catchUp);
+            return;
+        }
+
+        if (catchUp.Overflowed)
+        {
+            // Live changes were dropped; they are in the journal, which the next read reaches.
+            catchUp.Overflowed = false;
+            Read(catchUp);
+            return;
+        }
+
+        GoLive(sub, catchUp);
+    }
+
+    private void GoLive(Subscription sub, CatchUp catchUp)
+    {
+        foreach (var notification in catchUp.Buffer)
+        {
+            if (notification.Revision > catchUp.Position)
+            {
+                sub.Subscriber.Tell(notification);
+            }
+        }
+
+        // Every matching change up to the last revision routed live has now been delivered.
+        catchUp.ReplyTo.Tell(new Subscribed(sub.Id, Math.Max(catchUp.Position, _lastLiveRevision)));
+        if (catchUp.PendingReloads.Count > 0)
+        {
+            sub.Subscriber.Tell(new ReloadRequired(sub.Id, catchUp.PendingReloads.ToArray()));
+        }
+
+        _catchingUp.Remove(catchUp.Token);
+        sub.CatchUp = null;
+    }
+
+    private void OnReplayFailed(JournalReader.ReplayFailed m)
+    {
+        if (!_catchingUp.TryGetValue(m.Token, out var sub) || sub.CatchUp is not { } catchUp)
+        {
+            return;
+        }
+
+        _log.Warning(m.Cause, "Reading the change log failed for subscription {0} of {1}", sub.Id, sub.Subscriber);
+        catchUp.Reader = null;
+        Remove(sub);
+        catchUp.ReplyTo.Tell(new SubscribeFailed(sub.Id));
+    }
+
+    private void OnForceReload(ForceReload m)
+    {
+        foreach (var item in DistinctCopies(m.KeysOrPrefixes))
+        {
+            var stamp = ++_matchStamp;
+            _matches.Clear();
+            _trie.CollectOverlapping(item, _matches);
+            foreach (var sub in _matches)
+            {
+                if (sub.LastMatchStamp == stamp)
+                {
+                    continue;
+                }
+
+                sub.LastMatchStamp = stamp;
+                if (sub.PendingReload is null)
+                {
+                    sub.PendingReload = [];
+                    _touched.Add(sub);
+                }
+
+                sub.PendingReload.Add(item);
+            }
+        }
+
+        var pushed = _touched.Count;
+        foreach (var sub in _touched)
+        {
+            if (sub.CatchUp is { } catchUp)
+            {
+                catchUp.PendingReloads.AddRange(sub.PendingReload!);
+            }
+            else
+            {
+                sub.Subscriber.Tell(new ReloadRequired(sub.Id, sub.PendingReload!));
+            }
+
+            sub.PendingReload = null;
+        }
+
+        _touched.Clear();
+        Sender.Tell(new ReloadPushed(pushed));
+    }
+
+    private void Remove(Subscription sub)
+    {
+        foreach (var prefix in sub.Prefixes)
+        {
+            _trie.Remove(prefix, sub);
+        }
+
+        var own = _bySubscriber[sub.Subscriber];
+        own.Remove(sub.Id);
+        _subscriptionCount--;
+        if (own.Count == 0)
+        {
+            _bySubscriber.Remove(sub.Subscriber);
+            Context.Unwatch(sub.Subscriber);
+        }
+
+        if (sub.CatchUp is { } catchUp)
+        {
+            _catchingUp.Remove(catchUp.Token);
+            if (catchUp.Reader is { } reader)
+            {
+                Context.Stop(reader);
+            }
+
+            sub.CatchUp = null;
+        }
+    }
+
+    private void RemoveSubscriber(IActorRef subscriber)
+    {
+        if (_bySubscriber.TryGetValue(subscriber, out var own))
+        {
+            foreach (var sub in own.Values.ToArray())
+            {
+                Remove(sub);
+            }
+        }
+    }
+
+    private Subscription? Find(IActorRef subscriber, long id) =>
+        _bySubscriber.TryGetValue(subscriber, out var own) && own.TryGetValue(id, out var sub) ? sub : null;
+
+    // Messages own their memory: the arrays are copied, and a repeated prefix is kept once.
+    private static byte[][] DistinctCopies(IReadOnlyList<byte[]> items)
+    {
+        var seen = new HashSet<byte[]>(items.Count, ByteContentComparer.Instance);
+        var result = new List<byte[]>(items.Count);
+        foreach (var item in items)
+        {
+            if (seen.Add(item))
+            {
+                result.Add(item.ToArray());
+            }
+        }
+
+        return [.. result];
+    }
+
+    private sealed class ByteContentComparer : IEqualityComparer<byte[]>
+    {
+        public static readonly ByteContentComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj)
+        {
+            var hash = default(HashCode);
+            hash.AddBytes(obj);
+            return hash.ToHashCode();
+        }
+    }
+}
