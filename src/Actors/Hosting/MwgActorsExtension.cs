@@ -89,7 +89,7 @@ public sealed class MwgActorsExtension : IExtension
     };
 
     private static Props Supervised(Props child, string childName) =>
-        BackoffSupervisor.Props(Backoff.OnStop(child, childName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2));
+        BackoffSupervisor.Props(Backoff.OnStop(child, childName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
 }
 
 public sealed class MwgActorsExtensionProvider : ExtensionIdProvider<MwgActorsExtension>

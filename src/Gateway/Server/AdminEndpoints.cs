@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using MwgActors.Actors.Api;
 using MwgActors.Actors.Hosting;
 using MwgActors.Protocol;

@@ -1,16 +1,10 @@
 using System.Net;
-using System.Text.Json;
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using MwgActors.Actors.Hosting;
 using MwgActors.Actors.Storage;
-using MwgActors.Protocol;
 using MwgActors.Storage.RocksDb;
 
 namespace MwgActors.Gateway.Server;
@@ -151,5 +145,5 @@ public sealed class MwgServer : IAsyncDisposable
     }
 
     private static string FormatHost(IPAddress address) =>
-        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 }

@@ -11,7 +11,7 @@ namespace MwgActors.Gateway.Server;
 /// The socket side of one connection: a receive loop that reads a frame only when a request slot is free and
 /// hands it to the connection actor, and a send loop that drains the bounded outbound queue. Knows no protocol.
 /// </summary>
-internal sealed class WebSocketConnection : IConnectionOutput
+internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
 {
     private readonly WebSocket _socket;
     private readonly WebSocketMessageType _messageType;
@@ -184,6 +184,12 @@ internal sealed class WebSocketConnection : IConnectionOutput
         }
 
         await _stop.CancelAsync();
+    }
+
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _requestSlots.Dispose();
     }
 
     private void Dequeued(byte[] frame)

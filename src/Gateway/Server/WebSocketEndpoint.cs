@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Microsoft.AspNetCore.Http;
 using MwgActors.Actors.Connections;
 using MwgActors.Actors.Hosting;
 using MwgActors.Protocol;
@@ -51,7 +50,7 @@ internal sealed class WebSocketEndpoint
         });
 
         var codec = new ServerCodec(dialect, settings.Limits);
-        var connection = new WebSocketConnection(socket, codec.IsText, settings);
+        using var connection = new WebSocketConnection(socket, codec.IsText, settings);
         var name = $"connection-{Interlocked.Increment(ref _nextConnection)}";
         var actor = _system.ActorOf(ConnectionActor.Props(settings, codec, connection, _mwg.ConnectionRefs), name);
         _connections.Add(connection, dialect);
