@@ -76,11 +76,17 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     public static Props Props(StorageSettings settings, Func<IKeyValueStore> openStore, IChangeBus bus) =>
         Akka.Actor.Props.Create(() => new StorageActor(settings, openStore, bus)).WithDispatcher(settings.Dispatcher);
 
-    protected override void PreStart()
+    /// <summary>Opens the store first: Akka reads <see cref="Recovery"/> (which asks the view) before PreStart.</summary>
+    public override void AroundPreStart()
     {
         _store = _openStore();
+        base.AroundPreStart();
+    }
+
+    protected override void PreStart()
+    {
         _readers = Context.ActorOf(
-            StorageReaderActor.Props(_store)
+            StorageReaderActor.Props(Store)
                 .WithDispatcher(_settings.ReaderDispatcher)
                 .WithRouter(new RoundRobinPool(_settings.ReaderCount)),
             "readers");
