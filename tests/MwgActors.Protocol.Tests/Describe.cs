@@ -23,7 +23,7 @@ internal static class Describe
     private static string Fields(object value)
     {
         var text = new StringBuilder(value.GetType().Name).Append('{');
-        foreach (var property in value.GetType().GetProperties().OrderBy(p => p.Name, StringComparer.Ordinal))
+        foreach (var property in value.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             text.Append(property.Name).Append('=').Append(Of(property.GetValue(value))).Append(';');
         }
