@@ -37,4 +37,11 @@ public interface IKeyValueStore : IDisposable
 
     /// <summary>Basic figures for operators: approximate key count and size on disk.</summary>
     StoreStats GetStats();
+
+    /// <summary>
+    /// The <see cref="KeyValueBatch.Revision"/> of the last written batch that carried one, 0 when none did.
+    /// Recorded atomically with that batch and kept across reopen, so an event-sourced owner knows which
+    /// journal events this store already holds.
+    /// </summary>
+    long AppliedRevision { get; }
 }

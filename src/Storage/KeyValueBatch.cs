@@ -19,9 +19,34 @@ public sealed class KeyValueBatch
 
     public KeyValueBatch(int capacity) => _operations = new List<BatchOperation>(capacity);
 
+    /// <summary>A batch of the given operations, in order (a null value is a remove).</summary>
+    public KeyValueBatch(IEnumerable<BatchOperation> operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        _operations = [.. operations];
+        foreach (var op in _operations)
+        {
+            ArgumentNullException.ThrowIfNull(op.Key, nameof(operations));
+        }
+    }
+
     public IReadOnlyList<BatchOperation> Operations => _operations;
 
     public int Count => _operations.Count;
+
+    /// <summary>
+    /// The revision this batch applies, when its writer is event-sourced (the journal sequence number of its event);
+    /// the store records it atomically with the batch as <see cref="IKeyValueStore.AppliedRevision"/>. Null for a plain batch.
+    /// </summary>
+    public long? Revision { get; private set; }
+
+    /// <summary>Marks the batch as applying <paramref name="revision"/> (positive, increasing from batch to batch).</summary>
+    public KeyValueBatch WithRevision(long revision)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(revision);
+        Revision = revision;
+        return this;
+    }
 
     public KeyValueBatch Put(byte[] key, byte[] value)
     {

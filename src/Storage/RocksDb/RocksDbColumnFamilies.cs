@@ -12,6 +12,9 @@ public static class RocksDbColumnFamilies
     /// <summary>The key/value data (the materialized view in the server).</summary>
     public const string Data = "data";
 
+    /// <summary>Store metadata kept apart from the data key space (the applied revision of the view).</summary>
+    public const string Meta = "meta";
+
     /// <summary>Akka.Persistence journal events.</summary>
     public const string Journal = "journal";
 
@@ -22,5 +25,5 @@ public static class RocksDbColumnFamilies
     public const string Snapshots = "snapshots";
 
     /// <summary>Families created when a folder is opened for the first time.</summary>
-    public static IReadOnlyList<string> All { get; } = [Default, Data, Journal, JournalMeta, Snapshots];
+    public static IReadOnlyList<string> All { get; } = [Default, Data, Meta, Journal, JournalMeta, Snapshots];
 }

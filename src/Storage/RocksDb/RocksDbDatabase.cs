@@ -68,6 +68,9 @@ public sealed class RocksDbDatabase
         }
     }
 
+    /// <summary>Whether this process holds the folder at <paramref name="fullPath"/> open (for specs of the users' release).</summary>
+    internal static bool IsOpen(string fullPath) => Open.ContainsKey(fullPath);
+
     /// <summary>Drops one reference; the last one flushes nothing extra and closes the native handle.</summary>
     public void Release()
     {

@@ -1,0 +1,140 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using MwgActors.Actors.Storage;
+using MwgActors.Storage;
+using static MwgActors.Actors.Storage.StorageProtocol;
+using static MwgActors.Actors.Subscriptions.SubscriptionProtocol;
+
+namespace MwgActors.Actors.Api;
+
+/// <summary>
+/// The in-process API for apps that embed the actor system: the same get/put/remove/subscribe/reload as a remote
+/// client, against the same actors. Its writes notify remote subscribers, and it sees client writes as soon as they
+/// are acknowledged. Thread-safe.
+/// </summary>
+public sealed class MwgStore
+{
+    private readonly ActorSystem _system;
+    private readonly IActorRef _storage;
+    private readonly IActorRef _subscriptions;
+    private readonly ApiSettings _settings;
+    private long _nextSubscriptionId;
+
+    internal MwgStore(ActorSystem system, IActorRef storage, IActorRef subscriptions, ApiSettings settings)
+    {
+        _system = system;
+        _storage = storage;
+        _subscriptions = subscriptions;
+        _settings = settings;
+    }
+
+    /// <summary>Values in key order: null for a missing key, an empty array for an empty value.</summary>
+    public async Task<IReadOnlyList<byte[]?>> GetAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var read = await AskStorage<KeysRead>(new ReadKeys(keys), cancellationToken);
+        return read.Values;
+    }
+
+    /// <summary>Writes the pairs as one atomic batch and returns its revision.</summary>
+    public Task<long> PutAsync(IReadOnlyList<KeyValuePair<byte[], byte[]>> pairs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        return WriteAsync(pairs.Select(p => new BatchOperation(p.Key, p.Value ?? throw new ArgumentException("a put needs a value", nameof(pairs)))), cancellationToken);
+    }
+
+    /// <summary>Removes the keys as one atomic batch and returns its revision.</summary>
+    public Task<long> RemoveAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return WriteAsync(keys.Select(k => new BatchOperation(k, null)), cancellationToken);
+    }
+
+    /// <summary>Applies a mix of puts and removes atomically and returns the batch's revision.</summary>
+    public async Task<long> WriteAsync(IEnumerable<BatchOperation> operations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var batch = operations.Select(Own).ToArray();
+        var committed = await AskStorage<BatchCommitted>(new WriteBatch(batch), cancellationToken);
+        return committed.Revision;
+    }
+
+    /// <summary>The latest committed revision.</summary>
+    public async Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) =>
+        (await AskStorage<CurrentRevision>(GetCurrentRevision.Instance, cancellationToken)).Revision;
+
+    /// <summary>Pushes a reload of these keys or prefixes to exactly the subscriptions that overlap them; returns how many.</summary>
+    public async Task<int> ForceReloadAsync(IReadOnlyList<byte[]> keysOrPrefixes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keysOrPrefixes);
+        var pushed = await Ask<ReloadPushed>(_subscriptions, new ForceReload(keysOrPrefixes.Select(k => k.ToArray()).ToArray()), cancellationToken);
+        return pushed.Subscriptions;
+    }
+
+    /// <summary>
+    /// Subscribes to the keys under <paramref name="prefixes"/> (an empty prefix is every key). With
+    /// <paramref name="afterRevision"/>, every change after it is delivered first, then the live stream.
+    /// </summary>
+    public async Task<MwgSubscription> SubscribeAsync(
+        IReadOnlyList<byte[]> prefixes,
+        long? afterRevision = null,
+        bool includeValues = true,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefixes);
+        var channel = Channel.CreateBounded<object>(new BoundedChannelOptions(_settings.SubscriptionBuffer)
+        {
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var bridge = _system.ActorOf(SubscriptionBridgeActor.Props(channel.Writer));
+        var id = Interlocked.Increment(ref _nextSubscriptionId);
+        try
+        {
+            var subscribed = await Ask<Subscribed>(
+                _subscriptions,
+                new Subscribe(id, prefixes.Select(p => p.ToArray()).ToArray(), afterRevision, includeValues, bridge),
+                cancellationToken);
+            return new MwgSubscription(subscribed.CurrentRevision, channel.Reader, bridge);
+        }
+        catch
+        {
+            bridge.Tell(PoisonPill.Instance);
+            throw;
+        }
+    }
+
+    // The caller may reuse its arrays once the call returns; the batch travels through the journal asynchronously.
+    private static BatchOperation Own(BatchOperation op) =>
+        new(op.Key?.ToArray() ?? throw new ArgumentException("a key must not be null"), op.Value?.ToArray());
+
+    private Task<T> AskStorage<T>(object message, CancellationToken cancellationToken) =>
+        Ask<T>(_storage, message, cancellationToken);
+
+    private async Task<T> Ask<T>(IActorRef target, object message, CancellationToken cancellationToken)
+    {
+        object reply;
+        try
+        {
+            reply = await target.Ask<object>(message, _settings.AskTimeout, cancellationToken);
+        }
+        catch (AskTimeoutException ex)
+        {
+            throw new MwgApiException(MwgApiError.Timeout, $"no answer within {_settings.AskTimeout}", ex);
+        }
+
+        return reply switch
+        {
+            T expected => expected,
+            StorageFailed failed => throw new MwgApiException(
+                failed.Reason switch
+                {
+                    StorageFailure.WriteFailed => MwgApiError.WriteFailed,
+                    StorageFailure.ReadFailed => MwgApiError.ReadFailed,
+                    _ => MwgApiError.Unavailable,
+                },
+                $"storage failed: {failed.Reason}"),
+            _ => throw new MwgApiException(MwgApiError.Unavailable, $"unexpected reply {reply.GetType().Name}"),
+        };
+    }
+}

@@ -1,0 +1,411 @@
+using System.Text;
+using Akka.Actor;
+using Akka.Event;
+using MwgActors.Actors.Locks;
+using MwgActors.Actors.Storage;
+using MwgActors.Protocol;
+using MwgActors.Storage;
+using static MwgActors.Actors.Connections.ConnectionProtocol;
+using Error = MwgActors.Protocol.Error;
+using Lock = MwgActors.Protocol.Lock;
+using Subs = MwgActors.Actors.Subscriptions.SubscriptionProtocol;
+
+namespace MwgActors.Actors.Connections;
+
+/// <summary>
+/// One per websocket. Decodes frames with the connection's dialect, forwards requests to the storage, lock and
+/// subscription actors with a correlation id, encodes their replies and pushes notifications. Every outbound
+/// frame goes through the bounded queue of <see cref="IConnectionOutput"/>; every request holds one of the
+/// connection's in-flight slots until it is answered or times out.
+/// </summary>
+public sealed class ConnectionActor : ReceiveActor, IWithTimers
+{
+    /// <summary>The internal subscription that gives an original G1 client the type 5 push of every put.</summary>
+    private const long G1PushSubscription = 0;
+
+    private const string SweepTimer = "sweep";
+
+    private readonly ConnectionSettings _settings;
+    private readonly ServerCodec _codec;
+    private readonly IConnectionOutput _output;
+    private readonly ConnectionRefs _refs;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    // Storage requests by correlation id (reads come back out of order from the reader pool).
+    private readonly Dictionary<long, PendingRequest> _pending = [];
+
+    // The lock actor answers in order, so its requests wait in a queue.
+    private readonly Queue<PendingRequest> _pendingLocks = new();
+    private readonly Dictionary<long, PendingRequest> _pendingSubscriptions = [];
+    private readonly HashSet<long> _subscriptions = [];
+
+    private long _nextCorrelation;
+    private long _nextSubscriptionId;
+    private long _lastFrameTicks;
+    private bool _overflowLogged;
+    private bool _closing;
+
+    public ConnectionActor(ConnectionSettings settings, ServerCodec codec, IConnectionOutput output, ConnectionRefs refs)
+    {
+        _settings = settings;
+        _codec = codec;
+        _output = output;
+        _refs = refs;
+        _lastFrameTicks = Environment.TickCount64;
+
+        Receive<FrameReceived>(frame => OnFrame(frame.Frame));
+        Receive<FrameTooLarge>(_ => CloseWith(CloseCodes.MessageTooBig, "frame too large"));
+        Receive<SocketClosed>(_ => Context.Stop(Self));
+
+        Receive<StorageProtocol.KeysRead>(read => Complete(read.CorrelationId, id => new GetResult(id, read.Values)));
+        Receive<StorageProtocol.BatchCommitted>(committed => Complete(committed.CorrelationId, (id, kind) => kind == RequestKind.Put
+            ? new PutResult(id, true, committed.Revision)
+            : new RemoveResult(id, true, committed.Revision)));
+        Receive<StorageProtocol.StorageFailed>(failed => Complete(failed.CorrelationId, (id, kind) => StorageFailure(id, kind, failed)));
+
+        Receive<LockProtocol.PrefixGranted>(granted => CompleteLock(id => new LockResult(id, granted.Prefix, Encoding.UTF8.GetBytes(granted.LeaseToken))));
+        Receive<LockProtocol.PrefixReleased>(_ => CompleteLock(id => new UnlockResult(id)));
+        Receive<LockProtocol.PrefixRefused>(refused => CompleteLock(id => new Error(id, ErrorMapping.From(refused.Reason), ErrorMapping.Describe(refused.Reason))));
+
+        Receive<Subs.Subscribed>(OnSubscribed);
+        Receive<Subs.Unsubscribed>(OnUnsubscribed);
+        Receive<Subs.ChangeNotification>(OnChange);
+        Receive<Subs.ReloadRequired>(reload => Send(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes)));
+        Receive<Subs.ResumeTooOld>(tooOld => Send(new ReloadAll(tooOld.SubscriptionId)));
+
+        Receive<Sweep>(_ => OnSweep());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(ConnectionSettings settings, ServerCodec codec, IConnectionOutput output, ConnectionRefs refs) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(settings, codec, output, refs));
+
+    protected override void PreStart()
+    {
+        if (_codec.IsExtended)
+        {
+            Send(new Hello(Subprotocols.Version, _settings.ServerId, _settings.Limits));
+        }
+        else if (_settings.G1PushPuts)
+        {
+            // The original server pushed every committed put to every client as a type 5 frame.
+            _refs.Subscriptions.Tell(new Subs.Subscribe(G1PushSubscription, [[]], null, true, Self));
+        }
+
+        var sweep = TimeSpan.FromMilliseconds(Math.Clamp(_settings.RequestTimeout.TotalMilliseconds / 4, 50, 1000));
+        Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, sweep);
+    }
+
+    protected override void PostStop() => _codec.Dispose();
+
+    private void OnFrame(byte[] frame)
+    {
+        _lastFrameTicks = Environment.TickCount64;
+        ProtocolMessage message;
+        try
+        {
+            message = _codec.Decode(frame);
+        }
+        catch (ProtocolException ex)
+        {
+            OnBadFrame(ex);
+            return;
+        }
+
+        switch (message)
+        {
+            case Get get:
+                ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation));
+                break;
+            case Put put:
+                ToStorage(put.Id, RequestKind.Put, correlation => new StorageProtocol.WriteBatch(
+                    put.Pairs.Select(p => new BatchOperation(p.Key, p.Value)).ToArray(), correlation));
+                break;
+            case Remove remove:
+                ToStorage(remove.Id, RequestKind.Remove, correlation => new StorageProtocol.WriteBatch(
+                    remove.Keys.Select(k => new BatchOperation(k, null)).ToArray(), correlation));
+                break;
+            case Lock lockRequest:
+                _pendingLocks.Enqueue(NewPending(lockRequest.Id, RequestKind.Lock));
+                _refs.Locks.Tell(new LockProtocol.AcquirePrefix(
+                    Self,
+                    lockRequest.Reclaim is { } claim ? new LockProtocol.PrefixClaim(claim.Prefix, Encoding.UTF8.GetString(claim.Token)) : null));
+                break;
+            case Unlock unlock:
+                _pendingLocks.Enqueue(NewPending(unlock.Id, RequestKind.Unlock));
+                _refs.Locks.Tell(new LockProtocol.ReleasePrefix(unlock.Prefix, Encoding.UTF8.GetString(unlock.Token)));
+                break;
+            case Subscribe subscribe:
+                OnSubscribe(subscribe);
+                break;
+            case Unsubscribe unsubscribe:
+                OnUnsubscribe(unsubscribe);
+                break;
+            case Ping ping:
+                Send(new Pong(ping.Id));
+                _output.RequestCompleted();
+                break;
+            default:
+                // A pong answering a server ping, or anything else that needs no answer.
+                _output.RequestCompleted();
+                break;
+        }
+    }
+
+    private void OnBadFrame(ProtocolException ex)
+    {
+        if (!_codec.IsExtended)
+        {
+            // G1 has no error frame: an original client only learns of its mistake by the close.
+            CloseWith(ex.Code == ErrorCode.FrameTooLarge ? CloseCodes.MessageTooBig : CloseCodes.ProtocolError, "protocol error");
+            return;
+        }
+
+        Send(ex.ToError());
+        _output.RequestCompleted();
+    }
+
+    private void ToStorage(RequestId id, RequestKind kind, Func<long, object> request)
+    {
+        var correlation = ++_nextCorrelation;
+        _pending[correlation] = NewPending(id, kind);
+        _refs.Storage.Tell(request(correlation));
+    }
+
+    private void OnSubscribe(Subscribe subscribe)
+    {
+        if (_subscriptions.Count + _pendingSubscriptions.Count >= _settings.Limits.MaxSubscriptionsPerConnection)
+        {
+            Reply(new Error(subscribe.Id, ErrorCode.TooManySubscriptions, "too many subscriptions on this connection"));
+            return;
+        }
+
+        var subscriptionId = ++_nextSubscriptionId;
+        _pendingSubscriptions[subscriptionId] = NewPending(subscribe.Id, RequestKind.Subscribe);
+        _refs.Subscriptions.Tell(new Subs.Subscribe(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self));
+    }
+
+    private void OnUnsubscribe(Unsubscribe unsubscribe)
+    {
+        if (!_subscriptions.Contains(unsubscribe.SubscriptionId))
+        {
+            Reply(new Error(unsubscribe.Id, ErrorCode.UnknownSubscription, "no such subscription on this connection"));
+            return;
+        }
+
+        _pendingSubscriptions[-unsubscribe.SubscriptionId] = NewPending(unsubscribe.Id, RequestKind.Unsubscribe);
+        _refs.Subscriptions.Tell(new Subs.Unsubscribe(unsubscribe.SubscriptionId, Self));
+    }
+
+    private void OnSubscribed(Subs.Subscribed subscribed)
+    {
+        if (subscribed.SubscriptionId == G1PushSubscription)
+        {
+            return;
+        }
+
+        if (_pendingSubscriptions.Remove(subscribed.SubscriptionId, out var pending))
+        {
+            _subscriptions.Add(subscribed.SubscriptionId);
+            Reply(new Subscribed(pending.Id, subscribed.SubscriptionId, subscribed.CurrentRevision));
+        }
+    }
+
+    private void OnUnsubscribed(Subs.Unsubscribed unsubscribed)
+    {
+        _subscriptions.Remove(unsubscribed.SubscriptionId);
+        _codec.Forget(unsubscribed.SubscriptionId);
+        if (_pendingSubscriptions.Remove(-unsubscribed.SubscriptionId, out var pending))
+        {
+            Reply(new Unsubscribed(pending.Id));
+        }
+    }
+
+    private void OnChange(Subs.ChangeNotification change)
+    {
+        if (change.SubscriptionId == G1PushSubscription)
+        {
+            var pairs = change.Changes.Where(c => !c.Removed && c.Value is not null).Select(c => new KeyValue(c.Key, c.Value!)).ToArray();
+            if (pairs.Length > 0)
+            {
+                Send(new ReloadPairs(pairs));
+            }
+
+            return;
+        }
+
+        Send(new ChangeNotification(
+            change.SubscriptionId,
+            change.Revision,
+            change.Changes.Select(c => new Change(c.Key, c.Removed, c.Value)).ToArray()));
+    }
+
+    private void Complete(long correlation, Func<RequestId, ProtocolMessage> reply) =>
+        Complete(correlation, (id, _) => reply(id));
+
+    private void Complete(long correlation, Func<RequestId, RequestKind, ProtocolMessage> reply)
+    {
+        // A reply after its request timed out finds nothing pending: the client was already answered.
+        if (_pending.Remove(correlation, out var pending))
+        {
+            Reply(reply(pending.Id, pending.Kind));
+        }
+    }
+
+    private void CompleteLock(Func<RequestId, ProtocolMessage> reply)
+    {
+        if (_pendingLocks.TryDequeue(out var pending))
+        {
+            Reply(reply(pending.Id));
+        }
+    }
+
+    private ProtocolMessage StorageFailure(RequestId id, RequestKind kind, StorageProtocol.StorageFailed failed)
+    {
+        if (!_codec.IsExtended)
+        {
+            // The original dialect can only say "false" to a write; a failed get has no answer but the close.
+            return kind switch
+            {
+                RequestKind.Put => new PutResult(id, false),
+                RequestKind.Remove => new RemoveResult(id, false),
+                _ => new Error(id, ErrorCode.Unavailable, "storage unavailable"),
+            };
+        }
+
+        var code = failed.Retryable ? ErrorCode.Unavailable : ErrorCode.Internal;
+        return new Error(id, code, failed.Retryable ? "storage unavailable, retry" : "the write was refused");
+    }
+
+    /// <summary>Answers a request and frees its slot.</summary>
+    private void Reply(ProtocolMessage reply)
+    {
+        Send(reply);
+        _output.RequestCompleted();
+    }
+
+    private void Send(ProtocolMessage message)
+    {
+        if (_closing)
+        {
+            return;
+        }
+
+        byte[] frame;
+        try
+        {
+            frame = _codec.Encode(message);
+        }
+        catch (ProtocolException ex) when (ex.Code == ErrorCode.NotRepresentable)
+        {
+            if (message is Reply reply && _codec.IsExtended)
+            {
+                Send(new Error(reply.Id, ErrorCode.NotRepresentable, "the value cannot be written in this dialect"));
+            }
+            else if (!_codec.IsExtended && message is not ReloadPairs)
+            {
+                // A G1 reply that G1 cannot carry (a value with '#', an error): the close is the only signal.
+                CloseWith(CloseCodes.InternalError, "reply not representable in G1");
+            }
+
+            return;
+        }
+
+        if (!_output.TryEnqueue(frame))
+        {
+            OnOverflow();
+        }
+    }
+
+    private void OnOverflow()
+    {
+        if (!_overflowLogged)
+        {
+            _overflowLogged = true;
+            _log.Warning("Outbound queue overflow on a {0} connection; policy {1}", _codec.Dialect, _settings.OverflowPolicy);
+        }
+
+        if (_settings.OverflowPolicy == OverflowPolicy.Close || !_codec.IsExtended)
+        {
+            CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
+            return;
+        }
+
+        // Drop what the client did not read and tell every subscription to reload; a reload signal per subscription
+        // is small, and if even those do not fit, the client is not reading at all.
+        _output.Clear();
+        foreach (var subscriptionId in _subscriptions)
+        {
+            if (!_output.TryEnqueue(_codec.Encode(new ReloadAll(subscriptionId))))
+            {
+                CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
+                return;
+            }
+        }
+    }
+
+    private void OnSweep()
+    {
+        var now = Environment.TickCount64;
+        if (_codec.IsExtended && _settings.IdleTimeout > TimeSpan.Zero
+            && now - _lastFrameTicks > (long)_settings.IdleTimeout.TotalMilliseconds)
+        {
+            CloseWith(CloseCodes.GoingAway, "idle timeout");
+            return;
+        }
+
+        foreach (var (correlation, pending) in _pending.Where(p => p.Value.DeadlineTicks < now).ToArray())
+        {
+            _pending.Remove(correlation);
+            TimedOut(pending);
+        }
+
+        if (_pendingLocks.TryPeek(out var oldestLock) && oldestLock.DeadlineTicks < now)
+        {
+            // The lock actor answers in order and always answers, so a timeout means it is gone (restarting):
+            // fail every lock request, keeping the queue aligned with whatever replies come later.
+            while (_pendingLocks.TryDequeue(out var pending))
+            {
+                TimedOut(pending);
+            }
+        }
+
+        foreach (var (key, pending) in _pendingSubscriptions.Where(p => p.Value.DeadlineTicks < now).ToArray())
+        {
+            _pendingSubscriptions.Remove(key);
+            TimedOut(pending);
+        }
+    }
+
+    private void TimedOut(PendingRequest pending)
+    {
+        if (!_codec.IsExtended)
+        {
+            CloseWith(CloseCodes.InternalError, "request timed out");
+            return;
+        }
+
+        Reply(new Error(pending.Id, ErrorCode.Timeout, "request timed out"));
+    }
+
+    private PendingRequest NewPending(RequestId id, RequestKind kind) =>
+        new(id, kind, Environment.TickCount64 + (long)_settings.RequestTimeout.TotalMilliseconds);
+
+    private void CloseWith(int closeCode, string reason)
+    {
+        if (_closing)
+        {
+            return;
+        }
+
+        _closing = true;
+        _output.Close(closeCode, reason);
+        Context.Stop(Self);
+    }
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
+}

@@ -1,0 +1,28 @@
+namespace MwgActors.Actors.Connections;
+
+/// <summary>Messages from the gateway's socket loops to a connection actor.</summary>
+public static class ConnectionProtocol
+{
+    /// <summary>One complete frame read from the socket; the array belongs to the message.</summary>
+    public sealed record FrameReceived(byte[] Frame);
+
+    /// <summary>The client sent a frame larger than the limit; the receive loop discarded it.</summary>
+    public sealed record FrameTooLarge
+    {
+        public static readonly FrameTooLarge Instance = new();
+
+        private FrameTooLarge()
+        {
+        }
+    }
+
+    /// <summary>The socket is closed (by the peer, a failure or the server); the actor stops.</summary>
+    public sealed record SocketClosed
+    {
+        public static readonly SocketClosed Instance = new();
+
+        private SocketClosed()
+        {
+        }
+    }
+}

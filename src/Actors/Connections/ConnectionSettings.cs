@@ -1,0 +1,57 @@
+using Akka.Configuration;
+using MwgActors.Actors.Settings;
+using MwgActors.Protocol;
+
+namespace MwgActors.Actors.Connections;
+
+/// <summary>What a connection does when its client does not read fast enough and the outbound queue overflows.</summary>
+public enum OverflowPolicy
+{
+    /// <summary>Drop the queue and send each subscription a "reload everything" signal (G1 clients, who cannot
+    /// receive it, are closed instead).</summary>
+    Reload,
+
+    /// <summary>Close the connection with 1008 and a reason.</summary>
+    Close,
+}
+
+/// <summary>Settings of connection actors, from <c>mwg.connection</c> and the codec limits from <c>mwg.protocol</c>.</summary>
+public sealed record ConnectionSettings(
+    ProtocolLimits Limits,
+    int MaxRequestsInFlight,
+    long OutboundMaxBytes,
+    int OutboundMaxFrames,
+    OverflowPolicy OverflowPolicy,
+    TimeSpan RequestTimeout,
+    TimeSpan IdleTimeout,
+    TimeSpan KeepAliveInterval,
+    bool G1PushPuts,
+    string ServerId)
+{
+    public const string Path = "mwg.connection";
+    public const string ProtocolPath = "mwg.protocol";
+
+    public static ConnectionSettings Create(Config root)
+    {
+        var c = ConfigReading.Section(root, Path);
+        var p = ConfigReading.Section(root, ProtocolPath);
+        var limits = new ProtocolLimits(
+            checked((int)ConfigReading.Bytes(p, ProtocolPath, "max-frame-size")),
+            ConfigReading.PositiveInt(p, ProtocolPath, "max-keys-per-batch"),
+            checked((int)ConfigReading.Bytes(p, ProtocolPath, "max-key-size")),
+            checked((int)ConfigReading.Bytes(p, ProtocolPath, "max-value-size")),
+            ConfigReading.PositiveInt(p, ProtocolPath, "max-subscriptions-per-connection"));
+        var serverId = ConfigReading.String(c, Path, "server-id", allowEmpty: true);
+        return new ConnectionSettings(
+            limits,
+            ConfigReading.PositiveInt(c, Path, "max-requests-in-flight"),
+            ConfigReading.Bytes(c, Path, "outbound-max-bytes"),
+            ConfigReading.PositiveInt(c, Path, "outbound-max-frames"),
+            ConfigReading.Enum<OverflowPolicy>(c, Path, "outbound-overflow"),
+            ConfigReading.Duration(c, Path, "request-timeout"),
+            ConfigReading.Duration(c, Path, "idle-timeout", allowZero: true),
+            ConfigReading.Duration(c, Path, "keep-alive-interval", allowZero: true),
+            ConfigReading.Bool(c, Path, "g1-push-puts"),
+            string.IsNullOrWhiteSpace(serverId) ? Environment.MachineName : serverId);
+    }
+}

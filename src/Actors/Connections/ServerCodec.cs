@@ -1,0 +1,57 @@
+using MwgActors.Protocol;
+using MwgActors.Protocol.Binary;
+using MwgActors.Protocol.Json;
+
+namespace MwgActors.Actors.Connections;
+
+/// <summary>
+/// The server side of one connection's dialect: decodes what the client sends, encodes what the server sends.
+/// One instance per connection (the JSON encoder remembers each subscription's value encoding).
+/// </summary>
+public sealed class ServerCodec : IDisposable
+{
+    private readonly BinaryServerDecoder? _binaryDecoder;
+    private readonly BinaryServerEncoder? _binaryEncoder;
+    private readonly JsonServerDecoder? _jsonDecoder;
+    private readonly JsonServerEncoder? _jsonEncoder;
+
+    public ServerCodec(Dialect dialect, ProtocolLimits limits)
+    {
+        Dialect = dialect;
+        Limits = limits;
+        if (dialect == Dialect.Json)
+        {
+            _jsonDecoder = new JsonServerDecoder(limits);
+            _jsonEncoder = new JsonServerEncoder();
+        }
+        else
+        {
+            _binaryDecoder = new BinaryServerDecoder(dialect, limits);
+            _binaryEncoder = new BinaryServerEncoder(dialect);
+        }
+    }
+
+    public Dialect Dialect { get; }
+
+    public ProtocolLimits Limits { get; }
+
+    /// <summary>Text frames for JSON, binary frames otherwise.</summary>
+    public bool IsText => Dialect == Dialect.Json;
+
+    /// <summary>Whether the client understands extension frames (hello, errors, notifications).</summary>
+    public bool IsExtended => Dialect != Dialect.G1;
+
+    /// <summary>Throws nothing but <see cref="ProtocolException"/>.</summary>
+    public ProtocolMessage Decode(ReadOnlySpan<byte> frame) =>
+        _jsonDecoder is not null ? _jsonDecoder.Decode(frame) : _binaryDecoder!.Decode(frame);
+
+    /// <summary>The frame for <paramref name="message"/>; <see cref="ProtocolException"/> with
+    /// <see cref="ErrorCode.NotRepresentable"/> when the dialect cannot carry it.</summary>
+    public byte[] Encode(ProtocolMessage message) =>
+        _jsonEncoder is not null ? _jsonEncoder.Encode(message) : _binaryEncoder!.Encode(message);
+
+    /// <summary>Lets the JSON encoder drop what it remembered of a subscription.</summary>
+    public void Forget(long subscriptionId) => _jsonEncoder?.Forget(subscriptionId);
+
+    public void Dispose() => _jsonEncoder?.Dispose();
+}

@@ -1,0 +1,206 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Routing;
+using MwgActors.Actors.PubSub;
+using MwgActors.Storage;
+using static MwgActors.Actors.Storage.StorageProtocol;
+
+namespace MwgActors.Actors.Storage;
+
+/// <summary>
+/// The single writer of the key/value world. Event-sourced: every committed batch is one <see cref="KeysChanged"/>
+/// event whose journal sequence number is its revision. The store (RocksDB's data column family, or memory) is the
+/// materialized view, written after the event is journaled; on start the actor replays what the view has not
+/// applied yet. Batches are journaled with PersistAsync, so the journal groups the writes that arrive while one is
+/// on disk (group commit) instead of paying one disk round trip per put.
+/// </summary>
+public sealed class StorageActor : ReceivePersistentActor, IWithTimers
+{
+    private const string RetentionTimer = "retention";
+
+    private readonly StorageSettings _settings;
+    private readonly Func<IKeyValueStore> _openStore;
+    private readonly IChangeBus _bus;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    // Writers whose batch is journaled but not yet handled, in persist order, to answer them if the journal fails.
+    private readonly Queue<(IActorRef Writer, long CorrelationId)> _pendingWriters = new();
+    private readonly RetentionPolicy _retention;
+
+    private IKeyValueStore? _store;
+    private IActorRef _readers = ActorRefs.Nobody;
+    private long _lastSnapshotRevision;
+    private bool _snapshotInFlight;
+
+    public StorageActor(StorageSettings settings, Func<IKeyValueStore> openStore, IChangeBus bus)
+    {
+        _settings = settings;
+        _openStore = openStore;
+        _bus = bus;
+        _retention = new RetentionPolicy(settings.RetainRevisions, settings.RetainAge);
+        JournalPluginId = settings.JournalPluginId;
+        SnapshotPluginId = settings.SnapshotPluginId;
+
+        Recover<SnapshotOffer>(offer => _lastSnapshotRevision = ((StorageSnapshot)offer.Snapshot).Revision);
+        Recover<KeysChanged>(OnRecovered);
+        Recover<RecoveryCompleted>(_ => OnRecoveryCompleted());
+
+        Command<WriteBatch>(OnWrite);
+        Command<ReadKeys>(read => _readers.Forward(read));
+        Command<ScanPrefix>(scan => _readers.Forward(scan));
+        Command<GetReaders>(_ => Sender.Tell(new Readers(_readers)));
+        Command<GetCurrentRevision>(_ => Sender.Tell(new CurrentRevision(LastSequenceNr)));
+        Command<RetentionTick>(_ => MaybeSnapshot(force: true));
+        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
+        Command<SaveSnapshotFailure>(failure =>
+        {
+            _snapshotInFlight = false;
+            _log.Warning(failure.Cause, "Snapshot at revision {0} failed; the journal is kept until the next one", failure.Metadata.SequenceNr);
+        });
+        Command<DeleteMessagesSuccess>(ok => _log.Debug("Journal trimmed up to revision {0}", ok.ToSequenceNr));
+        Command<DeleteMessagesFailure>(failure => _log.Warning(failure.Cause, "Trimming the journal up to revision {0} failed", failure.ToSequenceNr));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failure => _log.Warning(failure.Cause, "Deleting old snapshots failed"));
+    }
+
+    public override string PersistenceId => _settings.PersistenceId;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Replays from the newest snapshot the view already covers, so only what the view lacks is re-applied.</summary>
+    public override Recovery Recovery => new(new SnapshotSelectionCriteria(Store.AppliedRevision));
+
+    private IKeyValueStore Store => _store ?? throw new InvalidOperationException("the store is not open");
+
+    public static Props Props(StorageSettings settings, Func<IKeyValueStore> openStore, IChangeBus bus) =>
+        Akka.Actor.Props.Create(() => new StorageActor(settings, openStore, bus)).WithDispatcher(settings.Dispatcher);
+
+    protected override void PreStart()
+    {
+        _store = _openStore();
+        _readers = Context.ActorOf(
+            StorageReaderActor.Props(_store)
+                .WithDispatcher(_settings.ReaderDispatcher)
+                .WithRouter(new RoundRobinPool(_settings.ReaderCount)),
+            "readers");
+        base.PreStart();
+    }
+
+    protected override void PostStop()
+    {
+        base.PostStop();
+        _store?.Dispose();
+        _store = null;
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // The journal refused this one event (it did not store it); the actor goes on.
+        _log.Error(cause, "The journal rejected a batch (revision {0} not used)", sequenceNr);
+        if (_pendingWriters.TryDequeue(out var pending))
+        {
+            pending.Writer.Tell(new StorageFailed(StorageFailure.WriteFailed, Retryable: false, pending.CorrelationId));
+        }
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        // The journal may or may not hold the batches in flight; the actor stops and its supervisor restarts it,
+        // recovering the truth from the journal. Writers are told to retry rather than left to time out.
+        _log.Error(cause, "Journal write failed at revision {0}; restarting from the journal", sequenceNr);
+        while (_pendingWriters.TryDequeue(out var pending))
+        {
+            pending.Writer.Tell(new StorageFailed(StorageFailure.Unavailable, Retryable: true, pending.CorrelationId));
+        }
+
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    private void OnRecovered(KeysChanged changed)
+    {
+        if (LastSequenceNr > Store.AppliedRevision)
+        {
+            ApplyToView(changed, LastSequenceNr);
+        }
+
+        _retention.Track(LastSequenceNr, changed.CommittedAtUnixMs);
+    }
+
+    private void OnRecoveryCompleted()
+    {
+        _log.Info("Storage recovered at revision {0} (view at {1})", LastSequenceNr, Store.AppliedRevision);
+        if (_settings.RetainAge > TimeSpan.Zero)
+        {
+            var interval = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _settings.RetainAge.Ticks / 10));
+            Timers.StartPeriodicTimer(RetentionTimer, RetentionTick.Instance, interval);
+        }
+    }
+
+    private void OnWrite(WriteBatch write)
+    {
+        var writer = Sender;
+        if (write.Operations.Count == 0)
+        {
+            // Nothing to journal; answer in order with the batches before it.
+            DeferAsync(write, _ => writer.Tell(new BatchCommitted(LastSequenceNr, write.CorrelationId)));
+            return;
+        }
+
+        _pendingWriters.Enqueue((writer, write.CorrelationId));
+        PersistAsync(new KeysChanged(write.Operations, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), changed =>
+        {
+            _pendingWriters.Dequeue();
+            var revision = LastSequenceNr;
+            ApplyToView(changed, revision);
+            writer.Tell(new BatchCommitted(revision, write.CorrelationId));
+            _bus.Publish(new ChangesCommitted(revision, changed.Operations));
+            _retention.Track(revision, changed.CommittedAtUnixMs);
+            MaybeSnapshot(force: false);
+        });
+    }
+
+    private void ApplyToView(KeysChanged changed, long revision) =>
+        Store.Write(new KeyValueBatch(changed.Operations).WithRevision(revision));
+
+    private void MaybeSnapshot(bool force)
+    {
+        var due = LastSequenceNr - _lastSnapshotRevision >= _settings.SnapshotEvery
+            || (force && LastSequenceNr > _lastSnapshotRevision);
+        if (!due || _snapshotInFlight)
+        {
+            if (force)
+            {
+                TrimJournal();
+            }
+
+            return;
+        }
+
+        _snapshotInFlight = true;
+        SaveSnapshot(new StorageSnapshot(LastSequenceNr));
+    }
+
+    private void OnSnapshotSaved(SaveSnapshotSuccess saved)
+    {
+        _snapshotInFlight = false;
+        _lastSnapshotRevision = saved.Metadata.SequenceNr;
+        DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        TrimJournal();
+    }
+
+    /// <summary>Deletes the journal up to what retention allows, never past the newest snapshot.</summary>
+    private void TrimJournal()
+    {
+        var cut = _retention.Cut(LastSequenceNr, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ceiling: _lastSnapshotRevision);
+        if (_retention.TryAdvanceDeleted(cut))
+        {
+            DeleteMessages(cut);
+        }
+    }
+
+    private sealed class RetentionTick
+    {
+        public static readonly RetentionTick Instance = new();
+    }
+}

@@ -1,0 +1,68 @@
+using Akka.Actor;
+using MwgActors.Storage;
+
+namespace MwgActors.Actors.Storage;
+
+/// <summary>Messages of the storage actor and its readers. A revision is the journal sequence number of a batch.</summary>
+public static class StorageProtocol
+{
+    // Requests carry a CorrelationId chosen by the caller and echoed in the reply, so a connection can match
+    // replies that come back out of order (reads are served by a pool) without an Ask per request.
+
+    /// <summary>Reads a batch of keys from the view. Replied with <see cref="KeysRead"/> or <see cref="StorageFailed"/>.</summary>
+    public sealed record ReadKeys(IReadOnlyList<byte[]> Keys, long CorrelationId = 0);
+
+    /// <summary>Values in key order; null for a missing key. <paramref name="Revision"/> is the view's revision when read.</summary>
+    public sealed record KeysRead(IReadOnlyList<byte[]?> Values, long Revision, long CorrelationId = 0);
+
+    /// <summary>Writes one atomic batch. Replied with <see cref="BatchCommitted"/> once durable, or <see cref="StorageFailed"/>.</summary>
+    public sealed record WriteBatch(IReadOnlyList<BatchOperation> Operations, long CorrelationId = 0);
+
+    /// <summary>The batch is in the journal and applied to the view under <paramref name="Revision"/>.</summary>
+    public sealed record BatchCommitted(long Revision, long CorrelationId = 0);
+
+    /// <summary>Asks for the latest committed revision. Replied with <see cref="CurrentRevision"/>.</summary>
+    public sealed record GetCurrentRevision
+    {
+        public static readonly GetCurrentRevision Instance = new();
+
+        private GetCurrentRevision()
+        {
+        }
+    }
+
+    public sealed record CurrentRevision(long Revision);
+
+    /// <summary>Enumerates the pairs under a prefix (forced reloads, admin). Replied with <see cref="PrefixScanned"/>.</summary>
+    public sealed record ScanPrefix(byte[] Prefix, int MaxPairs);
+
+    public sealed record PrefixScanned(IReadOnlyList<KeyValuePair<byte[], byte[]>> Pairs, bool Truncated);
+
+    /// <summary>Asks for the reader pool, to send <see cref="ReadKeys"/> and <see cref="ScanPrefix"/> to it directly so reads
+    /// never queue behind writes in the storage actor's mailbox. Replied with <see cref="Readers"/>.</summary>
+    public sealed record GetReaders
+    {
+        public static readonly GetReaders Instance = new();
+
+        private GetReaders()
+        {
+        }
+    }
+
+    public sealed record Readers(IActorRef Pool);
+
+    /// <summary>The request could not be served. <paramref name="Retryable"/> when trying again later may succeed.</summary>
+    public sealed record StorageFailed(StorageFailure Reason, bool Retryable, long CorrelationId = 0);
+}
+
+public enum StorageFailure
+{
+    /// <summary>The storage actor is recovering or stopping.</summary>
+    Unavailable,
+
+    /// <summary>The journal refused or failed the write; nothing was applied.</summary>
+    WriteFailed,
+
+    /// <summary>The view could not be read.</summary>
+    ReadFailed,
+}

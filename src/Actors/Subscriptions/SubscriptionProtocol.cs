@@ -1,0 +1,62 @@
+using Akka.Actor;
+using MwgActors.Storage;
+
+namespace MwgActors.Actors.Subscriptions;
+
+/// <summary>Messages of the subscription actor.</summary>
+public static class SubscriptionProtocol
+{
+    /// <summary>
+    /// Subscribes <paramref name="Subscriber"/> to the keys under <paramref name="Prefixes"/> (an empty prefix is every key).
+    /// With <paramref name="AfterRevision"/>, every change after that revision is delivered first, then the live stream,
+    /// with no gap and no duplicate. Replied to the sender with <see cref="Subscribed"/>.
+    /// </summary>
+    /// <param name="SubscriptionId">Chosen by the subscriber, unique per subscriber.</param>
+    public sealed record Subscribe(
+        long SubscriptionId,
+        IReadOnlyList<byte[]> Prefixes,
+        long? AfterRevision,
+        bool IncludeValues,
+        IActorRef Subscriber);
+
+    /// <summary>The subscription is live; notifications up to and including <paramref name="CurrentRevision"/> were replayed if asked.</summary>
+    public sealed record Subscribed(long SubscriptionId, long CurrentRevision);
+
+    public sealed record Unsubscribe(long SubscriptionId, IActorRef Subscriber);
+
+    public sealed record Unsubscribed(long SubscriptionId);
+
+    /// <summary>Pushed to a subscriber: the changes of one revision under its prefixes, at most once per revision.</summary>
+    public sealed record ChangeNotification(long SubscriptionId, long Revision, IReadOnlyList<KeyChange> Changes);
+
+    /// <summary>Pushed to a subscriber: drop and fetch again these keys or prefixes (a forced reload).</summary>
+    public sealed record ReloadRequired(long SubscriptionId, IReadOnlyList<byte[]> KeysOrPrefixes);
+
+    /// <summary>Pushed to a subscriber: the resume point is older than the retained log; reload everything under its prefixes.</summary>
+    public sealed record ResumeTooOld(long SubscriptionId, long CurrentRevision);
+
+    /// <summary>Pushes a reload of <paramref name="KeysOrPrefixes"/> to exactly the subscriptions that overlap them.
+    /// Replied with <see cref="ReloadPushed"/>.</summary>
+    public sealed record ForceReload(IReadOnlyList<byte[]> KeysOrPrefixes);
+
+    public sealed record ReloadPushed(int Subscriptions);
+
+    /// <summary>Asks for figures (subscription count). Replied with <see cref="SubscriptionStats"/>.</summary>
+    public sealed record GetStats
+    {
+        public static readonly GetStats Instance = new();
+
+        private GetStats()
+        {
+        }
+    }
+
+    public sealed record SubscriptionStats(int Subscriptions, int Subscribers);
+}
+
+/// <summary>One changed key: <see cref="Value"/> is null for a removal or when the subscription did not ask for values.</summary>
+public readonly record struct KeyChange(byte[] Key, bool Removed, byte[]? Value)
+{
+    public static KeyChange From(BatchOperation operation, bool includeValue) =>
+        new(operation.Key, operation.IsRemove, includeValue ? operation.Value : null);
+}
