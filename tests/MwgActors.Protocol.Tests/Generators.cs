@@ -15,7 +15,7 @@ internal static class Generators
     public static readonly Gen<RequestId> G1Id = Gen.Int[0, int.MaxValue].Select(n =>
     {
         Span<byte> text = stackalloc byte[6];
-        return new RequestId(text[..Binary.G1Int.Encode(n, text)].ToArray());
+        return new RequestId(text[..MwgActors.Storage.Mwdb.MwdbBase64.EncodeInt(n, text)].ToArray());
     });
 
     private static readonly Gen<RequestId> JsonId = Gen.Select(Gen.String[Gen.Char.AlphaNumeric, 1, 10], Gen.Bool,
