@@ -1,3 +1,5 @@
+using MwgActors.Storage.Mwdb;
+
 namespace MwgActors.Protocol.Binary;
 
 /// <summary>
@@ -54,7 +56,7 @@ public sealed class BinaryClientDecoder
             case FrameType.G1PrefixResult:
                 {
                     var id = header.RequireId();
-                    return G1Int.TryDecode(data, out var prefix)
+                    return MwdbBase64.TryDecodeInt(data, out var prefix)
                         ? new LockResult(id, prefix, null)
                         : throw new ProtocolException(ErrorCode.BadFrame, "the prefix must be an mwDB Base64 int", id);
                 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using MwgActors.Storage.Mwdb;
 
 namespace MwgActors.Protocol.Binary;
 
@@ -61,8 +62,8 @@ public sealed class BinaryServerEncoder
                 FrameWriter.Header(writer, FrameType.G1RemoveResult, r.Id);
                 break;
             case LockResult r:
-                Span<byte> prefix = stackalloc byte[G1Int.MaxLength];
-                FrameWriter.Raw(writer, prefix[..G1Int.Encode(r.Prefix, prefix)]);
+                Span<byte> prefix = stackalloc byte[MwdbBase64.MaxIntLength];
+                FrameWriter.Raw(writer, prefix[..MwdbBase64.EncodeInt(r.Prefix, prefix)]);
                 FrameWriter.Header(writer, FrameType.G1PrefixResult, r.Id);
                 break;
             case ReloadPairs p:

@@ -1,3 +1,5 @@
+using MwgActors.Storage.Mwdb;
+
 namespace MwgActors.Protocol.Binary;
 
 /// <summary>
@@ -51,23 +53,13 @@ internal readonly ref struct FrameHeader
         return new FrameHeader(frame[..separator], header[0], header[1..], bare: false);
     }
 
-    /// <summary>A request or reply id: 1 to 6 mwDB Base64 characters, copied verbatim.</summary>
+    /// <summary>A request or reply id: an mwDB Base64 int (1 to 6 characters), copied verbatim.</summary>
     public RequestId RequireId()
     {
-        if (IdBytes.IsEmpty || IdBytes.Length > G1Int.MaxLength)
-        {
-            throw new ProtocolException(ErrorCode.BadFrame, "the message id must be 1 to 6 mwDB Base64 characters");
-        }
-
-        foreach (var b in IdBytes)
-        {
-            if (!G1Int.IsAlphabet(b))
-            {
-                throw new ProtocolException(ErrorCode.BadFrame, "the message id must be mwDB Base64");
-            }
-        }
-
-        return new RequestId(IdBytes.ToArray());
+        // Checked as a Base64 int, then kept as the raw bytes so the reply echoes them exactly.
+        return MwdbBase64.TryDecodeInt(IdBytes, out _)
+            ? new RequestId(IdBytes.ToArray())
+            : throw new ProtocolException(ErrorCode.BadFrame, "the message id must be an mwDB Base64 int");
     }
 
     /// <summary>Pushes carry no id: the header is the type byte alone.</summary>

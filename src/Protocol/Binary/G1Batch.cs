@@ -1,3 +1,5 @@
+using MwgActors.Storage.Mwdb;
+
 namespace MwgActors.Protocol.Binary;
 
 /// <summary>
@@ -6,20 +8,9 @@ namespace MwgActors.Protocol.Binary;
 /// </summary>
 internal static class G1Batch
 {
-    public static int Count(ReadOnlySpan<byte> data)
-    {
-        if (data.IsEmpty)
-        {
-            return 0;
-        }
-
-        var separators = data.Count(FrameType.Separator);
-        return data[^1] == FrameType.Separator ? separators : separators + 1;
-    }
-
     public static byte[][] ReadKeys(ReadOnlySpan<byte> data, ProtocolLimits limits, RequestId id)
     {
-        var count = Count(data);
+        var count = MwdbBatch.Count(data);
         CheckCount(count, limits, id);
         var keys = new byte[count][];
         var i = 0;
@@ -43,7 +34,7 @@ internal static class G1Batch
     /// </summary>
     public static KeyValue[] ReadPairs(ReadOnlySpan<byte> data, ProtocolLimits limits, RequestId id)
     {
-        var elements = Count(data);
+        var elements = MwdbBatch.Count(data);
         if (elements % 2 == 1 && data[^1] != FrameType.Separator)
         {
             throw new ProtocolException(ErrorCode.BadFrame, "a key has no value", id);
@@ -76,7 +67,7 @@ internal static class G1Batch
     /// <summary>Values of a get reply; the client pads to its key count (G1 loses trailing empty values).</summary>
     public static byte[]?[] ReadValues(ReadOnlySpan<byte> data, ProtocolLimits limits, RequestId id)
     {
-        var count = Count(data);
+        var count = MwdbBatch.Count(data);
         CheckCount(count, limits, id);
         var values = new byte[]?[count];
         for (var i = 0; i < count; i++)

@@ -61,8 +61,17 @@ public sealed class JsonServerEncoder : IDisposable
     private void WriteReply(Utf8JsonWriter w, Reply reply)
     {
         var id = reply.Id;
-        w.WriteString("room"u8, id.Bytes);
-        w.WriteString("requestId"u8, id.Bytes);
+        if (id.IsNone)
+        {
+            // An error about a frame whose requestId could not be read.
+            w.WriteString("room"u8, JsonWire.ServerRoom);
+        }
+        else
+        {
+            w.WriteString("room"u8, id.Bytes);
+            w.WriteString("requestId"u8, id.Bytes);
+        }
+
         JsonWire.WriteEncoding(w, id.Encoding);
         if (reply is Error error)
         {
