@@ -220,7 +220,7 @@ public sealed class RocksDbJournal : AsyncWriteJournal
     {
         var prefix = PersistenceKeys.Prefix(persistenceId);
         var upTo = Math.Min(toSequenceNr, ReadHighestSequenceNr(prefix));
-        if (upTo < 0)
+        if (upTo <= 0)
         {
             return;
         }

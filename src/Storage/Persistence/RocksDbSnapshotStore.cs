@@ -103,10 +103,11 @@ public sealed class RocksDbSnapshotStore : SnapshotStore
 
     private SelectedSnapshot? Load(string persistenceId, SnapshotSelectionCriteria criteria)
     {
+        var prefix = PersistenceKeys.Prefix(persistenceId);
         SelectedSnapshot? selected = null;
         Scan(persistenceId, criteria, reverse: true, (key, value) =>
         {
-            PersistenceKeys.TryReadSequenceNr(key, PersistenceKeys.Prefix(persistenceId), out var sequenceNr);
+            PersistenceKeys.TryReadSequenceNr(key, prefix, out var sequenceNr);
             var metadata = new SnapshotMetadata(persistenceId, sequenceNr, SnapshotRecord.Timestamp(value));
             selected = new SelectedSnapshot(metadata, _records.DecodeState(value));
             return false;
