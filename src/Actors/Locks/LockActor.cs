@@ -11,6 +11,11 @@ namespace MwgActors.Actors.Locks;
 /// reclaim with the token before they are freed. The lease table is journaled (events persisted before the reply)
 /// and snapshotted, so a restarted server puts every recovered lease in grace and honours reclaims within it.
 /// </summary>
+/// <remarks>
+/// Recovery cannot tell whether an owner is still alive, so it assumes none is. That is right after a server
+/// restart. If only this actor stops while the server runs (it stops when the journal fails), a connection that
+/// holds a lease must reclaim it with its token from the successor within the grace period, or lose it.
+/// </remarks>
 public sealed class LockActor : ReceivePersistentActor
 {
     /// <summary>Number of prefixes: mwDB ids carry a 16-bit prefix.</summary>
@@ -80,8 +85,9 @@ public sealed class LockActor : ReceivePersistentActor
     public static Props Props(LockSettings settings, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new LockActor(settings, clock));
 
+    // Props.Create activates public constructors only; a producer reaches the internal one.
     internal static Props Props(LockSettings settings, TimeProvider clock, int prefixCount) =>
-        Akka.Actor.Props.Create(() => new LockActor(settings, clock, prefixCount));
+        Akka.Actor.Props.CreateBy(new SmallSpaceProducer(settings, clock, prefixCount));
 
     protected override void PostStop()
     {
@@ -91,6 +97,13 @@ public sealed class LockActor : ReceivePersistentActor
 
     private void Acquire(AcquirePrefix request)
     {
+        // A caller's bug must not crash this actor: a restart would put every live lease in grace.
+        if (request.Owner is null)
+        {
+            Sender.Tell(new Status.Failure(new ArgumentException("AcquirePrefix needs an owner to watch", nameof(request))));
+            return;
+        }
+
         if (request.Reclaim is { } claim)
         {
             Reclaim(request.Owner, claim);
@@ -348,6 +361,17 @@ public sealed class LockActor : ReceivePersistentActor
         public DateTimeOffset? GraceEndsAt { get; set; }
 
         public long Generation { get; set; }
+    }
+
+    private sealed class SmallSpaceProducer(LockSettings settings, TimeProvider clock, int prefixCount) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(LockActor);
+
+        public ActorBase Produce() => new LockActor(settings, clock, prefixCount);
+
+        public void Release(ActorBase actor)
+        {
+        }
     }
 
     private readonly record struct GraceEntry(int Prefix, long Generation);
