@@ -1,12 +1,12 @@
 using Akka.Configuration;
+using MwgActors.Storage;
 
 namespace MwgActors.Actors.Tests.Locks;
 
-/// <summary>In-memory persistence over the reference config (copied beside the tests by the project file).</summary>
+/// <summary>In-memory persistence over the shipped reference config.</summary>
 internal static class LockTestConfig
 {
-    public static Config Reference { get; } =
-        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "reference.conf")));
+    public static Config Reference => MwgReferenceConfig.Load();
 
     public static Config InMemory { get; } = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
