@@ -22,6 +22,36 @@ public abstract class KeyValueStoreSpec : IDisposable
     }
 
     [Fact]
+    public void Applied_revision_should_follow_the_batches_that_carry_one()
+    {
+        Assert.Equal(0, Store.AppliedRevision);
+
+        Store.Write(new KeyValueBatch().Put(B("a"), B("1")).WithRevision(7));
+        Store.Write(new KeyValueBatch().Put(B("b"), B("2")));
+        Assert.Equal(7, Store.AppliedRevision);
+
+        Store.Write(new KeyValueBatch().Remove(B("a")).WithRevision(8));
+        Assert.Equal(8, Store.AppliedRevision);
+        Assert.Equal([null, B("2")], Store.Get([B("a"), B("b")]));
+    }
+
+    [Fact]
+    public void An_empty_batch_with_a_revision_should_still_record_it()
+    {
+        Store.Write(new KeyValueBatch().WithRevision(3));
+
+        Assert.Equal(3, Store.AppliedRevision);
+    }
+
+    [Fact]
+    public void The_applied_revision_should_stay_out_of_the_data()
+    {
+        Store.Write(new KeyValueBatch().Put(B("k"), B("v")).WithRevision(1));
+
+        Assert.Single(Store.ScanPrefix(ReadOnlyMemory<byte>.Empty));
+    }
+
+    [Fact]
     public void Get_should_return_values_in_key_order_with_null_for_missing_keys()
     {
         Store.Write(new KeyValueBatch().Put(B("b"), B("2")).Put(B("d"), B("4")).Put(B("a"), B("1")));

@@ -28,6 +28,18 @@ public sealed class RocksDbKeyValueStoreSpec : KeyValueStoreSpec
     }
 
     [Fact]
+    public void Reopen_should_keep_the_applied_revision_written_with_its_batch()
+    {
+        Store.Write(new KeyValueBatch().Put(B("k"), B("v")).WithRevision(42));
+        Store.Dispose();
+
+        using var reopened = RocksDbKeyValueStore.Open(Settings);
+
+        Assert.Equal(42, reopened.AppliedRevision);
+        Assert.Equal(B("v"), reopened.Get([B("k")])[0]);
+    }
+
+    [Fact]
     public void Stores_on_one_folder_should_share_the_database_until_the_last_is_disposed()
     {
         using var second = RocksDbKeyValueStore.Open(Settings);
