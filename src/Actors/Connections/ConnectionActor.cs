@@ -25,6 +25,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private const string SweepTimer = "sweep";
 
+    // Well inside the default 30 s grace a restarted lock actor gives every lease.
+    private const long LeaseRenewIntervalMs = 5_000;
+
     private readonly ConnectionSettings _settings;
     private readonly ServerCodec _codec;
     private readonly IConnectionOutput _output;
@@ -38,6 +41,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private readonly Queue<PendingRequest> _pendingLocks = new();
     private readonly Dictionary<long, PendingRequest> _pendingSubscriptions = [];
     private readonly HashSet<long> _subscriptions = [];
+
+    // Leases this connection holds, renewed periodically so a restarted lock actor re-attaches them to us.
+    private readonly Dictionary<int, string> _leases = [];
+    private long _lastRenewTicks;
 
     private long _nextCorrelation;
     private long _nextSubscriptionId;
@@ -63,8 +70,16 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             : new RemoveResult(id, true, committed.Revision)));
         Receive<StorageProtocol.StorageFailed>(failed => Complete(failed.CorrelationId, (id, kind) => StorageFailure(id, kind, failed)));
 
-        Receive<LockProtocol.PrefixGranted>(granted => CompleteLock(id => new LockResult(id, granted.Prefix, Encoding.UTF8.GetBytes(granted.LeaseToken))));
-        Receive<LockProtocol.PrefixReleased>(_ => CompleteLock(id => new UnlockResult(id)));
+        Receive<LockProtocol.PrefixGranted>(granted =>
+        {
+            _leases[granted.Prefix] = granted.LeaseToken;
+            CompleteLock(id => new LockResult(id, granted.Prefix, Encoding.UTF8.GetBytes(granted.LeaseToken)));
+        });
+        Receive<LockProtocol.PrefixReleased>(released =>
+        {
+            _leases.Remove(released.Prefix);
+            CompleteLock(id => new UnlockResult(id));
+        });
         Receive<LockProtocol.PrefixRefused>(refused => CompleteLock(id => new Error(id, ErrorMapping.From(refused.Reason), ErrorMapping.Describe(refused.Reason))));
 
         Receive<Subs.Subscribed>(OnSubscribed);
@@ -348,6 +363,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private void OnSweep()
     {
         var now = Environment.TickCount64;
+        if (_leases.Count > 0 && now - _lastRenewTicks >= LeaseRenewIntervalMs)
+        {
+            _lastRenewTicks = now;
+            _refs.Locks.Tell(new LockProtocol.RenewLeases(Self, _leases.Select(l => new LockProtocol.PrefixClaim(l.Key, l.Value)).ToArray()));
+        }
+
         if (_codec.IsExtended && _settings.IdleTimeout > TimeSpan.Zero
             && now - _lastFrameTicks > (long)_settings.IdleTimeout.TotalMilliseconds)
         {

@@ -64,6 +64,7 @@ public sealed class LockActor : ReceivePersistentActor
 
         Command<AcquirePrefix>(Acquire);
         Command<ReleasePrefix>(Release);
+        Command<RenewLeases>(Renew);
         Command<Terminated>(OnOwnerTerminated);
         Command<GraceTick>(_ => ExpireDueLeases());
         Command<GetLeases>(_ => Sender.Tell(ListLeases()));
@@ -150,6 +151,23 @@ public sealed class LockActor : ReceivePersistentActor
         Attach(claim.Prefix, owner);
         _log.Info("Prefix {Prefix} reclaimed by {Owner}", claim.Prefix, owner);
         Sender.Tell(new PrefixGranted(claim.Prefix, lease.Token));
+    }
+
+    private void Renew(RenewLeases renew)
+    {
+        var now = _clock.GetUtcNow();
+        foreach (var claim in renew.Claims)
+        {
+            if (_leases.TryGetValue(claim.Prefix, out var lease)
+                && LeaseTokens.Matches(lease.Token, claim.LeaseToken)
+                && !Equals(lease.Owner, renew.Owner)
+                && !(lease.GraceEndsAt is { } deadline && now >= deadline))
+            {
+                Detach(claim.Prefix, lease);
+                Attach(claim.Prefix, renew.Owner);
+                _log.Info("Prefix {Prefix} renewed by its live owner {Owner}", claim.Prefix, renew.Owner);
+            }
+        }
     }
 
     private void Release(ReleasePrefix request)

@@ -35,6 +35,14 @@ public static class LockProtocol
 
     public sealed record PrefixReleased(int Prefix);
 
+    /// <summary>
+    /// Tells the lock actor, periodically and without a reply, which leases a live owner holds. A lock actor that
+    /// restarted (it puts every recovered lease in grace, not knowing which owners live) re-attaches them, so a
+    /// connected client never loses its prefix to a restart of the lock actor alone. Claims whose token does not
+    /// match, or whose grace has ended, are ignored.
+    /// </summary>
+    public sealed record RenewLeases(IActorRef Owner, IReadOnlyList<PrefixClaim> Claims);
+
     /// <summary>Asks for the lease table, for operations and tests (tokens are never included). Replied with <see cref="LeaseList"/>.</summary>
     public sealed record GetLeases
     {

@@ -228,6 +228,32 @@ public sealed class LockActorSpec : TestKit
     }
 
     [Fact]
+    public async Task A_live_owner_renewing_after_a_lock_actor_restart_should_keep_its_lease_past_grace()
+    {
+        var locks = Start();
+        var owner = CreateTestProbe().Ref;
+        var kept = await Grant(locks, owner);
+        var lost = await Grant(locks, owner);
+
+        await Restart(locks);
+        var restarted = Start();
+        restarted.Tell(new RenewLeases(owner, [new PrefixClaim(kept.Prefix, kept.LeaseToken), new PrefixClaim(lost.Prefix, "not-the-token")]));
+
+        // The renewed lease is attached to its live owner again; the one renewed with a wrong token stays in grace.
+        var deadline = _clock.GetUtcNow() + Grace;
+        await AwaitAssertAsync(async () => Assert.Equal(
+            [new LeaseState(kept.Prefix, true, null), new LeaseState(lost.Prefix, false, deadline)],
+            (await Leases(restarted)).Leases));
+
+        _clock.Advance(Grace);
+        Assert.Equal(
+            new PrefixRefused(LockRefusal.InvalidLeaseToken),
+            await restarted.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, new PrefixClaim(lost.Prefix, lost.LeaseToken)), AskTimeout));
+        Assert.Equal(lost.Prefix, (await Grant(restarted, CreateTestProbe().Ref)).Prefix);
+        Assert.Equal(2, (await Grant(restarted, CreateTestProbe().Ref)).Prefix);
+    }
+
+    [Fact]
     public async Task Expiries_should_be_journaled_so_a_second_restart_does_not_bring_expired_leases_back()
     {
         var locks = Start();
