@@ -24,6 +24,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private const long G1PushSubscription = 0;
 
     private const string SweepTimer = "sweep";
+    private const string G1PushTimer = "g1-push";
 
     // Well inside the default 30 s grace a restarted lock actor gives every lease.
     private const long LeaseRenewIntervalMs = 5_000;
@@ -83,12 +84,14 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<LockProtocol.PrefixRefused>(refused => CompleteLock(id => new Error(id, ErrorMapping.From(refused.Reason), ErrorMapping.Describe(refused.Reason))));
 
         Receive<Subs.Subscribed>(OnSubscribed);
+        Receive<Subs.SubscribeFailed>(OnSubscribeFailed);
         Receive<Subs.Unsubscribed>(OnUnsubscribed);
         Receive<Subs.ChangeNotification>(OnChange);
         Receive<Subs.ReloadRequired>(reload => Send(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes)));
         Receive<Subs.ResumeTooOld>(tooOld => Send(new ReloadAll(tooOld.SubscriptionId)));
 
         Receive<Sweep>(_ => OnSweep());
+        Receive<SubscribeG1Push>(_ => _refs.Subscriptions.Tell(new Subs.Subscribe(G1PushSubscription, [[]], null, true, Self)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -105,7 +108,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         else if (_settings.G1PushPuts)
         {
             // The original server pushed every committed put to every client as a type 5 frame.
-            _refs.Subscriptions.Tell(new Subs.Subscribe(G1PushSubscription, [[]], null, true, Self));
+            Self.Tell(SubscribeG1Push.Instance);
         }
 
         var sweep = TimeSpan.FromMilliseconds(Math.Clamp(_settings.RequestTimeout.TotalMilliseconds / 4, 50, 1000));
@@ -224,6 +227,19 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             _subscriptions.Add(subscribed.SubscriptionId);
             Reply(new Subscribed(pending.Id, subscribed.SubscriptionId, subscribed.CurrentRevision));
+        }
+    }
+
+    private void OnSubscribeFailed(Subs.SubscribeFailed failed)
+    {
+        if (_pendingSubscriptions.Remove(failed.SubscriptionId, out var pending))
+        {
+            Reply(new Error(pending.Id, ErrorCode.Unavailable, "the change log could not be read, retry"));
+        }
+        else if (failed.SubscriptionId == G1PushSubscription && !_closing)
+        {
+            // Without its push subscription an original client would silently miss puts: try again shortly.
+            Timers.StartSingleTimer(G1PushTimer, SubscribeG1Push.Instance, TimeSpan.FromSeconds(1));
         }
     }
 
@@ -428,5 +444,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private sealed class Sweep
     {
         public static readonly Sweep Instance = new();
+    }
+
+    private sealed class SubscribeG1Push
+    {
+        public static readonly SubscribeG1Push Instance = new();
     }
 }
