@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using MwgActors.Actors.Settings;
 
 namespace MwgActors.Actors.Locks;
 
@@ -22,56 +23,12 @@ public sealed record LockSettings(
     /// <exception cref="ConfigurationException">A key is missing or out of range; the message names its HOCON path.</exception>
     public static LockSettings Create(Config config)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        if (!config.HasPath(ConfigPath))
-        {
-            throw new ConfigurationException($"missing section '{ConfigPath}' (is reference.conf a fallback?)");
-        }
-
-        var section = config.GetConfig(ConfigPath);
-        var grace = Read(section, "grace-period", c => c.GetTimeSpan("grace-period", null, allowInfinite: false));
-        if (grace < TimeSpan.Zero)
-        {
-            throw Invalid("grace-period", "must not be negative");
-        }
-
-        var persistenceId = Read(section, "persistence-id", c => c.GetString("persistence-id"));
-        if (string.IsNullOrWhiteSpace(persistenceId))
-        {
-            throw Invalid("persistence-id", "must not be empty");
-        }
-
-        var snapshotEvery = Read(section, "snapshot-every", c => c.GetInt("snapshot-every"));
-        if (snapshotEvery < 1)
-        {
-            throw Invalid("snapshot-every", "must be at least 1");
-        }
-
+        var c = ConfigReading.Section(config, ConfigPath);
         return new LockSettings(
-            grace,
-            persistenceId,
-            snapshotEvery,
-            Read(section, "journal-plugin-id", c => c.GetString("journal-plugin-id")) ?? string.Empty,
-            Read(section, "snapshot-plugin-id", c => c.GetString("snapshot-plugin-id")) ?? string.Empty);
+            ConfigReading.Duration(c, ConfigPath, "grace-period", allowZero: true),
+            ConfigReading.String(c, ConfigPath, "persistence-id"),
+            ConfigReading.PositiveInt(c, ConfigPath, "snapshot-every"),
+            ConfigReading.String(c, ConfigPath, "journal-plugin-id", allowEmpty: true),
+            ConfigReading.String(c, ConfigPath, "snapshot-plugin-id", allowEmpty: true));
     }
-
-    private static T Read<T>(Config section, string key, Func<Config, T> read)
-    {
-        if (!section.HasPath(key))
-        {
-            throw new ConfigurationException($"missing setting '{ConfigPath}.{key}'");
-        }
-
-        try
-        {
-            return read(section);
-        }
-        catch (Exception ex) when (ex is FormatException or OverflowException or ConfigurationException or InvalidCastException)
-        {
-            throw new ConfigurationException($"invalid value for '{ConfigPath}.{key}'", ex);
-        }
-    }
-
-    private static ConfigurationException Invalid(string key, string why) =>
-        new($"invalid value for '{ConfigPath}.{key}': {why}");
 }

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using MwgActors.Actors.Settings;
 
 namespace MwgActors.Actors.Subscriptions;
 
@@ -20,54 +21,11 @@ public sealed record SubscriptionSettings(
     /// <exception cref="ConfigurationException">A key is missing or out of range; the message names its path.</exception>
     public static SubscriptionSettings Create(Config config)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        var persistenceId = RequireString(config, "storage-persistence-id");
-        if (persistenceId.Length == 0)
-        {
-            throw new ConfigurationException($"{ConfigPath}.storage-persistence-id must not be empty");
-        }
-
+        var c = ConfigReading.Section(config, ConfigPath);
         return new SubscriptionSettings(
-            persistenceId,
-            RequireString(config, "journal-plugin-id"),
-            RequirePositiveInt(config, "replay-batch-size"),
-            RequirePositiveInt(config, "max-catch-up-buffer"));
-    }
-
-    private static string RequireString(Config config, string key)
-    {
-        var path = $"{ConfigPath}.{key}";
-        if (!config.HasPath(path))
-        {
-            throw new ConfigurationException($"{path} is missing");
-        }
-
-        return config.GetString(path) ?? string.Empty;
-    }
-
-    private static int RequirePositiveInt(Config config, string key)
-    {
-        var path = $"{ConfigPath}.{key}";
-        if (!config.HasPath(path))
-        {
-            throw new ConfigurationException($"{path} is missing");
-        }
-
-        int value;
-        try
-        {
-            value = config.GetInt(path);
-        }
-        catch (Exception ex) when (ex is FormatException or OverflowException or ConfigurationException)
-        {
-            throw new ConfigurationException($"{path} must be a positive integer", ex);
-        }
-
-        if (value <= 0)
-        {
-            throw new ConfigurationException($"{path} must be a positive integer, was {value}");
-        }
-
-        return value;
+            ConfigReading.String(c, ConfigPath, "storage-persistence-id"),
+            ConfigReading.String(c, ConfigPath, "journal-plugin-id", allowEmpty: true),
+            ConfigReading.PositiveInt(c, ConfigPath, "replay-batch-size"),
+            ConfigReading.PositiveInt(c, ConfigPath, "max-catch-up-buffer"));
     }
 }

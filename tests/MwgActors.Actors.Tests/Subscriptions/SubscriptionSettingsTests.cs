@@ -47,9 +47,9 @@ public sealed class SubscriptionSettingsTests
     }
 
     [Fact]
-    public void A_missing_section_should_be_refused_naming_the_key()
+    public void A_missing_section_should_be_refused_naming_the_section()
     {
         var error = Assert.Throws<ConfigurationException>(() => SubscriptionSettings.Create(Config.Empty));
-        Assert.Contains("mwg.subscriptions.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'mwg.subscriptions'", error.Message, StringComparison.Ordinal);
     }
 }
