@@ -25,6 +25,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private const string SweepTimer = "sweep";
     private const string G1PushTimer = "g1-push";
+    private const string ReadersTimer = "readers";
 
     // Well inside the default 30 s grace a restarted lock actor gives every lease.
     private const long LeaseRenewIntervalMs = 5_000;
@@ -47,6 +48,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private readonly Dictionary<int, string> _leases = [];
     private long _lastRenewTicks;
 
+    // The storage actor's reader pool, once known: reads go straight to it and never wait in the writer's mailbox.
+    private IActorRef? _readers;
     private long _nextCorrelation;
     private long _nextSubscriptionId;
     private long _lastFrameTicks;
@@ -91,6 +94,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<Subs.ResumeTooOld>(tooOld => Send(new ReloadAll(tooOld.SubscriptionId)));
 
         Receive<Sweep>(_ => OnSweep());
+        Receive<StorageProtocol.Readers>(OnReaders);
+        Receive<StorageProtocol.GetReaders>(ask => _refs.Storage.Tell(ask));
+        Receive<Terminated>(OnTerminated);
         Receive<SubscribeG1Push>(_ => _refs.Subscriptions.Tell(new Subs.Subscribe(G1PushSubscription, [[]], null, true, Self)));
     }
 
@@ -111,6 +117,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             Self.Tell(SubscribeG1Push.Instance);
         }
 
+        _refs.Storage.Tell(StorageProtocol.GetReaders.Instance);
         var sweep = TimeSpan.FromMilliseconds(Math.Clamp(_settings.RequestTimeout.TotalMilliseconds / 4, 50, 1000));
         Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, sweep);
     }
@@ -134,7 +141,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         switch (message)
         {
             case Get get:
-                ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation));
+                ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation), _readers);
                 break;
             case Put put:
                 ToStorage(put.Id, RequestKind.Put, correlation => new StorageProtocol.WriteBatch(
@@ -184,11 +191,27 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _output.RequestCompleted();
     }
 
-    private void ToStorage(RequestId id, RequestKind kind, Func<long, object> request)
+    private void ToStorage(RequestId id, RequestKind kind, Func<long, object> request, IActorRef? target = null)
     {
         var correlation = ++_nextCorrelation;
         _pending[correlation] = NewPending(id, kind);
-        _refs.Storage.Tell(request(correlation));
+        (target ?? _refs.Storage).Tell(request(correlation));
+    }
+
+    private void OnReaders(StorageProtocol.Readers readers)
+    {
+        _readers = readers.Pool;
+        Context.Watch(readers.Pool);
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        if (terminated.ActorRef.Equals(_readers))
+        {
+            // The storage actor restarted with a new pool: read through it until the new pool is known.
+            _readers = null;
+            Timers.StartSingleTimer(ReadersTimer, StorageProtocol.GetReaders.Instance, TimeSpan.FromSeconds(1));
+        }
     }
 
     private void OnSubscribe(Subscribe subscribe)
