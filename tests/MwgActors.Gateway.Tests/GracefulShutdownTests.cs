@@ -3,13 +3,14 @@ using MwgActors.Protocol;
 
 namespace MwgActors.Gateway.Tests;
 
-/// <summary>Stopping the server closes open websockets with 1001 (going away), in every dialect.</summary>
+/// <summary>Stopping the server closes open websockets with 1001 (going away), in every dialect, and keeps the data.</summary>
 public sealed class GracefulShutdownTests
 {
     [Fact]
-    public async Task Dispose_should_close_open_websockets_with_1001()
+    public async Task Dispose_should_close_idle_websockets_with_1001_without_waiting_for_the_shutdown_timeout()
     {
-        await using var server = await TestServer.StartAsync();
+        // A shutdown timeout far above the waits below: idle connections have nothing in flight to wait for.
+        await using var server = await TestServer.StartAsync("mwg.server.shutdown-timeout = 60s");
         await using var extended = await ProtocolClient.ConnectAsync(server.Uri);
         await using var json = await ProtocolClient.ConnectAsync(server.Uri, Dialect.Json);
         await using var g1 = await RawClient.ConnectAsync(server.Uri);
@@ -17,7 +18,7 @@ public sealed class GracefulShutdownTests
         await g1.SendAsync([0x06, 0x41]);
         Assert.NotNull(await g1.ReceiveAsync());
 
-        await server.Server.DisposeAsync();
+        var stopping = server.Server.DisposeAsync().AsTask();
 
         await extended.Closed.WaitAsync(TimeSpan.FromSeconds(5));
         await json.Closed.WaitAsync(TimeSpan.FromSeconds(5));
@@ -25,6 +26,12 @@ public sealed class GracefulShutdownTests
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, extended.CloseStatus);
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, json.CloseStatus);
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, g1.Socket.CloseStatus);
+
+        // The clients answer (or drop) the close, and the server finishes stopping.
+        await g1.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, CancellationToken.None);
+        await extended.DisposeAsync();
+        await json.DisposeAsync();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(0, server.Server.ConnectionCount);
     }
 
