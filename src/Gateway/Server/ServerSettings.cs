@@ -18,18 +18,31 @@ public sealed record ServerSettings(IPAddress Bind, int Port, TimeSpan ShutdownT
             throw new ConfigurationException($"invalid setting {Path}.bind: '{bindText}' is not an IP address");
         }
 
-        var port = c.GetInt("port", -1);
+        var port = Read(c, "port", s => s.GetInt("port", -1));
         if (port is < 0 or > 65535)
         {
             throw new ConfigurationException($"invalid setting {Path}.port: must be between 0 and 65535");
         }
 
-        var shutdown = c.GetTimeSpan("shutdown-timeout", TimeSpan.FromSeconds(10), allowInfinite: false);
+        var shutdown = Read(c, "shutdown-timeout", s => s.GetTimeSpan("shutdown-timeout", TimeSpan.FromSeconds(10), allowInfinite: false));
         if (shutdown < TimeSpan.Zero)
         {
             throw new ConfigurationException($"invalid setting {Path}.shutdown-timeout: must not be negative");
         }
 
         return new ServerSettings(bind ?? IPAddress.Loopback, port, shutdown);
+    }
+
+    // HOCON throws FormatException and friends for a value of the wrong type; the operator needs the setting's name.
+    private static T Read<T>(Config section, string key, Func<Config, T> read)
+    {
+        try
+        {
+            return read(section);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException or ConfigurationException)
+        {
+            throw new ConfigurationException($"invalid setting {Path}.{key}: has a value of the wrong type");
+        }
     }
 }

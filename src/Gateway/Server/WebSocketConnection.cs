@@ -23,6 +23,9 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     private int _queuedFrames;
     private (int Code, string Reason)? _closeRequest;
 
+    // 1 while the receive loop holds a slot for a frame that has not arrived yet: that slot is no request.
+    private int _awaitingFrame;
+
     public WebSocketConnection(WebSocket socket, bool text, ConnectionSettings settings)
     {
         _socket = socket;
@@ -32,7 +35,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     }
 
     /// <summary>Requests whose answer has not been queued yet.</summary>
-    public int RequestsInFlight => _settings.MaxRequestsInFlight - _requestSlots.CurrentCount;
+    public int RequestsInFlight => _settings.MaxRequestsInFlight - _requestSlots.CurrentCount - Volatile.Read(ref _awaitingFrame);
 
     public bool TryEnqueue(byte[] frame)
     {
@@ -114,6 +117,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
             while (_socket.State == WebSocketState.Open && _closeRequest is null)
             {
                 await _requestSlots.WaitAsync(cancellationToken);
+                Volatile.Write(ref _awaitingFrame, 1);
                 message.ResetWrittenCount();
                 var tooLarge = false;
                 WebSocketReceiveResult result;
@@ -136,6 +140,8 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
                     }
                 }
                 while (!result.EndOfMessage);
+
+                Volatile.Write(ref _awaitingFrame, 0);
 
                 if (tooLarge)
                 {
