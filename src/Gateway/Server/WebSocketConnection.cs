@@ -139,6 +139,9 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
 
                 if (tooLarge)
                 {
+                    // Set the close code here: returning completes the outbound queue, and the send loop
+                    // would otherwise close with 1000 before the actor had asked for 1009.
+                    Close(CloseCodes.MessageTooBig, "frame too large");
                     connection.Tell(FrameTooLarge.Instance);
                     return;
                 }
