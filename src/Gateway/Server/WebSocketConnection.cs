@@ -97,7 +97,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     public async Task DrainAndCloseAsync(int closeCode, string reason, TimeSpan timeout)
     {
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (RequestsInFlight > 0 && Environment.TickCount64 < deadline)
+        while (RequestsInFlight > 0 && _socket.State == WebSocketState.Open && Environment.TickCount64 < deadline)
         {
             await Task.Delay(10);
         }
@@ -113,7 +113,6 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
         {
             while (_socket.State == WebSocketState.Open && _closeRequest is null)
             {
-                await _requestSlots.WaitAsync(cancellationToken);
                 message.ResetWrittenCount();
                 var tooLarge = false;
                 WebSocketReceiveResult result;
@@ -145,6 +144,11 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
                     connection.Tell(FrameTooLarge.Instance);
                     return;
                 }
+
+                // A slot is taken once a frame is here, not while waiting for one: an idle connection has nothing
+                // in flight (graceful shutdown waits for in-flight requests). At the bound this frame waits and the
+                // socket is not read further.
+                await _requestSlots.WaitAsync(cancellationToken);
 
                 // The frame travels to the actor: it gets an array of its own.
                 connection.Tell(new FrameReceived(message.WrittenSpan.ToArray()));
