@@ -23,9 +23,6 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     private int _queuedFrames;
     private (int Code, string Reason)? _closeRequest;
 
-    // 1 while the receive loop holds a slot for a frame that has not arrived yet: that slot is no request.
-    private int _awaitingFrame;
-
     public WebSocketConnection(WebSocket socket, bool text, ConnectionSettings settings)
     {
         _socket = socket;
@@ -35,7 +32,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     }
 
     /// <summary>Requests whose answer has not been queued yet.</summary>
-    public int RequestsInFlight => _settings.MaxRequestsInFlight - _requestSlots.CurrentCount - Volatile.Read(ref _awaitingFrame);
+    public int RequestsInFlight => _settings.MaxRequestsInFlight - _requestSlots.CurrentCount;
 
     public bool TryEnqueue(byte[] frame)
     {
@@ -100,7 +97,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     public async Task DrainAndCloseAsync(int closeCode, string reason, TimeSpan timeout)
     {
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (RequestsInFlight > 0 && Environment.TickCount64 < deadline)
+        while (RequestsInFlight > 0 && _socket.State == WebSocketState.Open && Environment.TickCount64 < deadline)
         {
             await Task.Delay(10);
         }
@@ -116,8 +113,6 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
         {
             while (_socket.State == WebSocketState.Open && _closeRequest is null)
             {
-                await _requestSlots.WaitAsync(cancellationToken);
-                Volatile.Write(ref _awaitingFrame, 1);
                 message.ResetWrittenCount();
                 var tooLarge = false;
                 WebSocketReceiveResult result;
@@ -141,13 +136,19 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
                 }
                 while (!result.EndOfMessage);
 
-                Volatile.Write(ref _awaitingFrame, 0);
-
                 if (tooLarge)
                 {
+                    // Set the close code here: returning completes the outbound queue, and the send loop
+                    // would otherwise close with 1000 before the actor had asked for 1009.
+                    Close(CloseCodes.MessageTooBig, "frame too large");
                     connection.Tell(FrameTooLarge.Instance);
                     return;
                 }
+
+                // A slot is taken once a frame is here, not while waiting for one: an idle connection has nothing
+                // in flight (graceful shutdown waits for in-flight requests). At the bound this frame waits and the
+                // socket is not read further.
+                await _requestSlots.WaitAsync(cancellationToken);
 
                 // The frame travels to the actor: it gets an array of its own.
                 connection.Tell(new FrameReceived(message.WrittenSpan.ToArray()));
