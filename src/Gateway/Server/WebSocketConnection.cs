@@ -16,7 +16,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     private readonly WebSocket _socket;
     private readonly WebSocketMessageType _messageType;
     private readonly ConnectionSettings _settings;
-    private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+    private readonly Channel<OutboundFrame> _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
     private readonly SemaphoreSlim _requestSlots;
     private readonly CancellationTokenSource _stop = new();
     private long _queuedBytes;
@@ -34,7 +34,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     /// <summary>Requests whose answer has not been queued yet.</summary>
     public int RequestsInFlight => _settings.MaxRequestsInFlight - _requestSlots.CurrentCount;
 
-    public bool TryEnqueue(byte[] frame)
+    public bool TryEnqueue(byte[] frame, bool droppable)
     {
         if (_queuedFrames + 1 > _settings.OutboundMaxFrames || _queuedBytes + frame.Length > _settings.OutboundMaxBytes)
         {
@@ -43,7 +43,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
 
         Interlocked.Increment(ref _queuedFrames);
         Interlocked.Add(ref _queuedBytes, frame.Length);
-        if (!_outbound.Writer.TryWrite(frame))
+        if (!_outbound.Writer.TryWrite(new OutboundFrame(frame, droppable)))
         {
             // Closing: the frame is dropped, and so are the counters it took.
             Dequeued(frame);
@@ -52,11 +52,28 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
         return true;
     }
 
-    public void Clear()
+    public void DropDroppable()
     {
-        while (_outbound.Reader.TryRead(out var frame))
+        // Only the connection actor writes, and it is the caller: take everything out, put the keepers back in order.
+        var keep = new List<OutboundFrame>();
+        while (_outbound.Reader.TryRead(out var queued))
         {
-            Dequeued(frame);
+            if (queued.Droppable)
+            {
+                Dequeued(queued.Frame);
+            }
+            else
+            {
+                keep.Add(queued);
+            }
+        }
+
+        foreach (var queued in keep)
+        {
+            if (!_outbound.Writer.TryWrite(queued))
+            {
+                Dequeued(queued.Frame);
+            }
         }
     }
 
@@ -168,10 +185,10 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     {
         try
         {
-            await foreach (var frame in _outbound.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var queued in _outbound.Reader.ReadAllAsync(cancellationToken))
             {
-                Dequeued(frame);
-                await _socket.SendAsync(frame, _messageType, endOfMessage: true, cancellationToken);
+                Dequeued(queued.Frame);
+                await _socket.SendAsync(queued.Frame, _messageType, endOfMessage: true, cancellationToken);
             }
 
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -204,4 +221,6 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
         Interlocked.Decrement(ref _queuedFrames);
         Interlocked.Add(ref _queuedBytes, -frame.Length);
     }
+
+    private readonly record struct OutboundFrame(byte[] Frame, bool Droppable);
 }
