@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using MwgActors.Actors.Hosting;
+using MwgActors.Storage.Persistence;
 
 namespace MwgActors.Actors.Tests.Settings;
 
@@ -24,6 +25,7 @@ public sealed class MwgConfigTests
         var config = MwgConfig.Build(ConfigurationFactory.ParseString("mwg.storage.durability = fsync"));
 
         Assert.True(config.GetBoolean("mwg.persistence.journal.sync-writes"));
+        Assert.True(RocksDbPluginSettings.Create(config.GetConfig("mwg.persistence.journal"), "mwg.persistence.journal").SyncWrites);
     }
 
     [Fact]
