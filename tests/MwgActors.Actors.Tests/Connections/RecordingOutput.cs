@@ -1,0 +1,67 @@
+using Akka.Actor;
+using MwgActors.Actors.Connections;
+
+namespace MwgActors.Actors.Tests.Connections;
+
+/// <summary>
+/// The socket side of a connection for unit specs of <see cref="ConnectionActor"/>: every call becomes a message to
+/// an observer (a test probe), in call order, and the queue holds at most <paramref name="capacityFrames"/> frames
+/// between clears. The real websocket is covered end to end by the gateway tests.
+/// </summary>
+internal sealed class RecordingOutput(IActorRef observer, int capacityFrames = int.MaxValue) : IConnectionOutput
+{
+    private readonly Lock _lock = new();
+    private int _queued;
+
+    public bool TryEnqueue(byte[] frame)
+    {
+        lock (_lock)
+        {
+            if (_queued >= capacityFrames)
+            {
+                return false;
+            }
+
+            _queued++;
+        }
+
+        observer.Tell(new Sent(frame));
+        return true;
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _queued = 0;
+        }
+
+        observer.Tell(Cleared.Instance);
+    }
+
+    public void Close(int closeCode, string reason) => observer.Tell(new Closed(closeCode, reason));
+
+    public void RequestCompleted() => observer.Tell(Completed.Instance);
+
+    public sealed record Sent(byte[] Frame);
+
+    public sealed record Closed(int Code, string Reason);
+
+    public sealed record Cleared
+    {
+        public static readonly Cleared Instance = new();
+
+        private Cleared()
+        {
+        }
+    }
+
+    public sealed record Completed
+    {
+        public static readonly Completed Instance = new();
+
+        private Completed()
+        {
+        }
+    }
+}
