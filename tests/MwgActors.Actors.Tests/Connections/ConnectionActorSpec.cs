@@ -188,18 +188,67 @@ public sealed class ConnectionActorSpec : TestKit
     [Fact]
     public async Task An_overflow_under_the_reload_policy_should_clear_the_queue_and_send_ReloadAll_per_subscription()
     {
-        // Room for the hello and the two Subscribed replies, then the queue is full.
-        var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-overflow = reload", capacityFrames: 3);
+        // Room for the hello, the two Subscribed replies and one notification, then the queue is full.
+        var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-overflow = reload", capacityFrames: 4);
         var ids = await SubscribeAsync(connection, 2);
-
         connection.Actor.Tell(new Subs.ChangeNotification(ids[0], 1, [new KeyChange(Utf8("k/1"), false, Utf8("1"))]));
+        Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
+
+        connection.Actor.Tell(new Subs.ChangeNotification(ids[1], 2, [new KeyChange(Utf8("k/2"), false, Utf8("2"))]));
 
         await connection.Output.ExpectMsgAsync<Cleared>();
         var reloads = new[] { await connection.NextFrameAsync(), await connection.NextFrameAsync() };
         Assert.Equal(ids.Order(), reloads.Cast<ReloadAll>().Select(r => r.SubscriptionId).Order());
 
+        // Once the client reads what is queued, the connection carries on.
+        connection.Recording.Drain();
         connection.Send(new Ping(Id(9)));
         Assert.Equal(new Pong(Id(9)), await connection.NextFrameAsync());
+    }
+
+    [Fact]
+    public async Task Reads_should_go_to_the_reader_pool_once_known_and_back_through_storage_when_it_stops()
+    {
+        var connection = await StartAsync(Dialect.Extended);
+        var pool = CreateTestProbe();
+        connection.Actor.Tell(new StorageProtocol.Readers(pool.Ref), _storage.Ref);
+
+        connection.Send(new Get(Id(1), [Utf8("a")]));
+        var read = await pool.ExpectMsgAsync<StorageProtocol.ReadKeys>();
+        pool.Reply(new StorageProtocol.KeysRead([Utf8("1")], 1, read.CorrelationId));
+        Assert.Equal(Id(1), Assert.IsType<GetResult>(await connection.NextFrameAsync()).Id);
+
+        // The pool dies with a restarting storage actor: reads fall back to the storage actor, which asks anew.
+        Watch(pool.Ref);
+        Sys.Stop(pool.Ref);
+        await ExpectTerminatedAsync(pool.Ref);
+        await AwaitAssertAsync(async () =>
+        {
+            connection.Send(new Get(Id(2), [Utf8("b")]));
+            var fallback = await _storage.FishForMessageAsync(m => m is StorageProtocol.ReadKeys, TimeSpan.FromMilliseconds(500));
+            _storage.Reply(new StorageProtocol.KeysRead([null], 2, ((StorageProtocol.ReadKeys)fallback).CorrelationId));
+        });
+        await _storage.FishForMessageAsync(m => m is StorageProtocol.GetReaders, TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task An_overflow_under_the_reload_policy_should_keep_the_reply_that_did_not_fit()
+    {
+        // Room for the hello, the Subscribed reply and one notification; then the reply to a get overflows.
+        var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-overflow = reload", capacityFrames: 3);
+        var ids = await SubscribeAsync(connection, 1);
+        connection.Actor.Tell(new Subs.ChangeNotification(ids[0], 1, [new KeyChange(Utf8("k/1"), false, Utf8("1"))]));
+        Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
+
+        connection.Send(new Get(Id(7), [Utf8("a")]));
+        var read = await _storage.ExpectMsgAsync<StorageProtocol.ReadKeys>();
+        _storage.Reply(new StorageProtocol.KeysRead([Utf8("1")], 1, read.CorrelationId));
+
+        // The notifications go, the reload signal and the reply are queued: the request is answered.
+        await connection.Output.ExpectMsgAsync<Cleared>();
+        Assert.Equal(new ReloadAll(ids[0]), await connection.NextFrameAsync());
+        var reply = Assert.IsType<GetResult>(await connection.NextFrameAsync());
+        Assert.Equal(Id(7), reply.Id);
     }
 
     [Theory]
@@ -305,12 +354,16 @@ public sealed class ConnectionActorSpec : TestKit
         var config = MwgConfig.Build(ConfigurationFactory.ParseString("mwg.connection.g1-push-puts = off\n" + hocon));
         var settings = ConnectionSettings.Create(config);
         var output = CreateTestProbe();
+        var recording = new RecordingOutput(output.Ref, capacityFrames);
         var actor = Sys.ActorOf(ConnectionActor.Props(
             settings,
             new ServerCodec(dialect, settings.Limits),
-            new RecordingOutput(output.Ref, capacityFrames),
+            recording,
             new ConnectionRefs(_storage.Ref, _subscriptions.Ref, _locks.Ref)));
-        var connection = new Connection(actor, output, dialect);
+        var connection = new Connection(actor, output, dialect, recording);
+
+        // A connection first asks for the reader pool; until it is told, reads go through the storage actor.
+        await _storage.ExpectMsgAsync<StorageProtocol.GetReaders>();
         if (expectHello && dialect != Dialect.G1)
         {
             Assert.IsType<Hello>(await connection.NextFrameAsync());
@@ -339,7 +392,7 @@ public sealed class ConnectionActorSpec : TestKit
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
     /// <summary>The actor under test, the probe its output reports to, and the client side of its dialect.</summary>
-    private sealed class Connection(IActorRef actor, TestProbe output, Dialect dialect)
+    private sealed class Connection(IActorRef actor, TestProbe output, Dialect dialect, RecordingOutput recording)
     {
         private readonly BinaryClientEncoder _encoder = new(dialect);
         private readonly BinaryClientDecoder _decoder = new(dialect);
@@ -347,6 +400,8 @@ public sealed class ConnectionActorSpec : TestKit
         public IActorRef Actor { get; } = actor;
 
         public TestProbe Output { get; } = output;
+
+        public RecordingOutput Recording { get; } = recording;
 
         public void Send(byte[] frame) => Actor.Tell(new FrameReceived(frame));
 
