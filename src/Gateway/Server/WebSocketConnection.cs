@@ -17,6 +17,8 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     private readonly WebSocketMessageType _messageType;
     private readonly ConnectionSettings _settings;
     private readonly Channel<OutboundFrame> _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _requestSlots;
     private readonly CancellationTokenSource _stop = new();
     private long _queuedBytes;
@@ -81,6 +83,16 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     {
         _closeRequest ??= (closeCode, reason);
         _outbound.Writer.TryComplete();
+        try
+        {
+            // What is queued goes out first, but a client that does not read cannot hold the socket open:
+            // past this grace the send is cancelled and the socket aborted.
+            _stop.CancelAfter(CloseGrace);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection already ended.
+        }
     }
 
     public void RequestCompleted()
@@ -198,7 +210,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await _socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, timeout.Token);
                 // The receive loop ends when the client answers; a client that never does is cut off.
-                _stop.CancelAfter(TimeSpan.FromSeconds(5));
+                _stop.CancelAfter(CloseGrace);
                 return;
             }
         }
