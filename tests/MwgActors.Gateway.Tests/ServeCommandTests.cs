@@ -24,6 +24,8 @@ public sealed class ServeCommandTests : IDisposable
 
     [Theory]
     [InlineData("mwg.storage.readers = 0", "mwg.storage.readers")]
+    [InlineData("mwg.storage.readers = [1,", "mwg.storage.readers")]
+    [InlineData("mwg.persistence.journal.sync-writes = maybe", "mwg.persistence.journal.sync-writes")]
     [InlineData("mwg.storage.durability = sometimes", "mwg.storage.durability")]
     [InlineData("mwg.connection.outbound-overflow = drop", "mwg.connection.outbound-overflow")]
     [InlineData("mwg.locks.grace-period = soon", "mwg.locks.grace-period")]

@@ -33,7 +33,12 @@ public sealed class MwgActorsExtension : IExtension
         // and they recover from the journal. Messages sent to the supervisor reach the current child.
         Storage = system.ActorOf(Supervised(StorageActor.Props(StorageSettings, OpenStore(StorageSettings), Bus), "storage"), "mwg-storage");
         Locks = system.ActorOf(Supervised(LockActor.Props(lockSettings), "locks"), "mwg-locks");
-        Subscriptions = system.ActorOf(SubscriptionActor.Props(subscriptionSettings, Bus), "mwg-subscriptions");
+        // The subscription actor holds its subscriptions in memory only: an exception resumes it (dropping the one
+        // message) rather than restarting it empty, which would leave connections subscribed to nothing.
+        Subscriptions = system.ActorOf(
+            BackoffSupervisor.Props(Backoff.OnStop(SubscriptionActor.Props(subscriptionSettings, Bus), "subscriptions", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)
+                .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Resume))),
+            "mwg-subscriptions");
         Store = new MwgStore(system, Storage, Subscriptions, apiSettings);
     }
 

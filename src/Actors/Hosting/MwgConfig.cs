@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using MwgActors.Actors.Storage;
 using MwgActors.Storage;
+using MwgActors.Storage.Persistence;
 
 namespace MwgActors.Actors.Hosting;
 
@@ -26,6 +27,7 @@ public static class MwgConfig
             AddUnlessSet(user, derived, "mwg.persistence.journal.path", path);
             AddUnlessSet(user, derived, "mwg.persistence.snapshot-store.path", path);
             AddUnlessSet(user, derived, "mwg.persistence.journal.sync-writes", sync);
+            AddUnlessSet(user, derived, "mwg.persistence.snapshot-store.sync-writes", sync);
             AddUnlessSet(user, derived, "akka.persistence.journal.plugin", Quote("mwg.persistence.journal"));
             AddUnlessSet(user, derived, "akka.persistence.snapshot-store.plugin", Quote("mwg.persistence.snapshot-store"));
         }
@@ -35,9 +37,30 @@ public static class MwgConfig
             AddUnlessSet(user, derived, "akka.persistence.snapshot-store.plugin", Quote("akka.persistence.snapshot-store.inmem"));
         }
 
-        return derived.Count == 0
+        var built = derived.Count == 0
             ? combined
             : ConfigurationFactory.ParseString(string.Join('\n', derived)).WithFallback(combined);
+        ValidatePersistence(built);
+        return built;
+    }
+
+    /// <summary>
+    /// Reads the RocksDB plugins' settings now, when they are the ones in use: a bad value then stops startup with
+    /// a line naming it, instead of a journal that fails inside the actor system and a server that never gets ready.
+    /// </summary>
+    private static void ValidatePersistence(Config config)
+    {
+        foreach (var (selector, plugin) in new[]
+        {
+            ("akka.persistence.journal.plugin", "mwg.persistence.journal"),
+            ("akka.persistence.snapshot-store.plugin", "mwg.persistence.snapshot-store"),
+        })
+        {
+            if (config.GetString(selector, string.Empty) == plugin)
+            {
+                RocksDbPluginSettings.Create(config.GetConfig(plugin) ?? Config.Empty, plugin);
+            }
+        }
     }
 
     /// <summary>A HOCON string literal.</summary>

@@ -83,7 +83,7 @@ internal static class ConfigReading
             return read(section);
         }
         // Akka's getters throw NotSupportedException for a boolean that is not one (on/off, true/false, yes/no).
-        catch (Exception ex) when (ex is FormatException or ConfigurationException or InvalidCastException or OverflowException or NotSupportedException)
+        catch (Exception ex) when (ex is FormatException or ConfigurationException or InvalidCastException or OverflowException or NotSupportedException or ArgumentException)
         {
             throw Invalid(sectionPath, key, "has a value of the wrong type");
         }

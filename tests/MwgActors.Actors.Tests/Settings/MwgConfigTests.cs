@@ -20,12 +20,23 @@ public sealed class MwgConfigTests
     }
 
     [Fact]
-    public void Fsync_durability_should_turn_on_the_journal_sync_writes()
+    public void Fsync_durability_should_turn_on_the_journal_and_snapshot_store_sync_writes()
     {
         var config = MwgConfig.Build(ConfigurationFactory.ParseString("mwg.storage.durability = fsync"));
 
         Assert.True(config.GetBoolean("mwg.persistence.journal.sync-writes"));
         Assert.True(RocksDbPluginSettings.Create(config.GetConfig("mwg.persistence.journal"), "mwg.persistence.journal").SyncWrites);
+        Assert.True(RocksDbPluginSettings.Create(config.GetConfig("mwg.persistence.snapshot-store"), "mwg.persistence.snapshot-store").SyncWrites);
+    }
+
+    [Theory]
+    [InlineData("mwg.persistence.journal.sync-writes = maybe", "mwg.persistence.journal.sync-writes")]
+    [InlineData("mwg.persistence.snapshot-store.path = \"\"", "mwg.persistence.snapshot-store.path")]
+    public void A_bad_persistence_setting_should_stop_the_build_naming_it(string hocon, string path)
+    {
+        var error = Assert.Throws<Akka.Configuration.ConfigurationException>(() => MwgConfig.Build(ConfigurationFactory.ParseString(hocon)));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
