@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
 using MwgActors.Gateway.Cli;
 
 namespace MwgActors.Gateway.Tests;
@@ -11,12 +13,14 @@ internal sealed class MwgProcess : IAsyncDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
     private readonly Process _process;
-    private readonly Task<string> _stderr;
+    private readonly Channel<string> _errorLines = Channel.CreateUnbounded<string>();
+    private readonly StringBuilder _error = new();
+    private readonly Task _stderr;
 
     private MwgProcess(Process process)
     {
         _process = process;
-        _stderr = process.StandardError.ReadToEndAsync();
+        _stderr = PumpErrorAsync();
     }
 
     public static string DllPath { get; } = typeof(CommandLine).Assembly.Location;
@@ -47,15 +51,19 @@ internal sealed class MwgProcess : IAsyncDisposable
         await using var child = Start(arguments);
         var output = await child._process.StandardOutput.ReadToEndAsync().WaitAsync(Bound);
         var exit = await child.WaitForExitAsync();
-        return (exit, output, await child._stderr.WaitAsync(Bound));
+        return (exit, output, await child.ErrorAsync());
     }
 
     /// <summary>The next stdout line; fails (naming stderr) when the child ends first or stays silent too long.</summary>
     public async Task<string> ReadLineAsync()
     {
         var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(Bound);
-        return line ?? throw new InvalidOperationException($"mwg ended without that line; stderr: {await _stderr.WaitAsync(Bound)}");
+        return line ?? throw new InvalidOperationException($"mwg ended without that line; stderr: {await ErrorAsync()}");
     }
+
+    /// <summary>The next stderr line; fails when the child stays silent too long.</summary>
+    public async Task<string> ReadErrorLineAsync() =>
+        await _errorLines.Reader.ReadAsync().AsTask().WaitAsync(Bound);
 
     /// <summary>Ctrl-C: SIGINT to the child, as a terminal would send it.</summary>
     public async Task InterruptAsync()
@@ -70,7 +78,28 @@ internal sealed class MwgProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public Task<string> ErrorAsync() => _stderr.WaitAsync(Bound);
+    /// <summary>All the child wrote to stderr, once it has exited.</summary>
+    public async Task<string> ErrorAsync()
+    {
+        await _stderr.WaitAsync(Bound);
+        lock (_error)
+        {
+            return _error.ToString();
+        }
+    }
+
+    private async Task PumpErrorAsync()
+    {
+        while (await _process.StandardError.ReadLineAsync() is { } line)
+        {
+            lock (_error)
+            {
+                _error.AppendLine(line);
+            }
+
+            _errorLines.Writer.TryWrite(line);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
