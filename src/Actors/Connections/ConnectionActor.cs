@@ -366,13 +366,16 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (!_output.TryEnqueue(frame))
+        // Pushes may be dropped on overflow (a reload signal covers them); replies never are.
+        var droppable = message is Push;
+        if (!_output.TryEnqueue(frame, droppable))
         {
-            OnOverflow();
+            OnOverflow(droppable ? null : frame);
         }
     }
 
-    private void OnOverflow()
+    /// <param name="reply">The reply that did not fit, if it was a reply: it is queued again once there is room.</param>
+    private void OnOverflow(byte[]? reply)
     {
         if (!_overflowLogged)
         {
@@ -386,16 +389,15 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        // Drop what the client did not read and tell every subscription to reload; a reload signal per subscription
-        // is small, and if even those do not fit, the client is not reading at all.
-        _output.Clear();
-        foreach (var subscriptionId in _subscriptions)
+        // Drop the notifications the client did not read and tell every subscription to reload. Replies stay queued:
+        // a request is always answered. If even the reload signals (and the reply) do not fit, the client is not
+        // reading at all.
+        _output.DropDroppable();
+        var fits = _subscriptions.All(id => _output.TryEnqueue(_codec.Encode(new ReloadAll(id)), droppable: false))
+            && (reply is null || _output.TryEnqueue(reply, droppable: false));
+        if (!fits)
         {
-            if (!_output.TryEnqueue(_codec.Encode(new ReloadAll(subscriptionId))))
-            {
-                CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
-                return;
-            }
+            CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
         }
     }
 

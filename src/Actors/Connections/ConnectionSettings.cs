@@ -36,10 +36,10 @@ public sealed record ConnectionSettings(
         var c = ConfigReading.Section(root, Path);
         var p = ConfigReading.Section(root, ProtocolPath);
         var limits = new ProtocolLimits(
-            checked((int)ConfigReading.Bytes(p, ProtocolPath, "max-frame-size")),
+            ConfigReading.IntBytes(p, ProtocolPath, "max-frame-size"),
             ConfigReading.PositiveInt(p, ProtocolPath, "max-keys-per-batch"),
-            checked((int)ConfigReading.Bytes(p, ProtocolPath, "max-key-size")),
-            checked((int)ConfigReading.Bytes(p, ProtocolPath, "max-value-size")),
+            ConfigReading.IntBytes(p, ProtocolPath, "max-key-size"),
+            ConfigReading.IntBytes(p, ProtocolPath, "max-value-size"),
             ConfigReading.PositiveInt(p, ProtocolPath, "max-subscriptions-per-connection"));
         var serverId = ConfigReading.String(c, Path, "server-id", allowEmpty: true);
         return new ConnectionSettings(

@@ -8,11 +8,14 @@ namespace MwgActors.Actors.Connections;
 /// <remarks>Methods are called from the connection actor only; implementations are thread-safe against their own loops.</remarks>
 public interface IConnectionOutput
 {
-    /// <summary>Queues one frame. False, and nothing queued, when the queue's bound in bytes or frames would be exceeded.</summary>
-    bool TryEnqueue(byte[] frame);
+    /// <summary>
+    /// Queues one frame. False, and nothing queued, when the queue's bound in bytes or frames would be exceeded.
+    /// A <paramref name="droppable"/> frame (a notification) may later be removed by <see cref="DropDroppable"/>.
+    /// </summary>
+    bool TryEnqueue(byte[] frame, bool droppable);
 
-    /// <summary>Drops every frame queued but not yet written.</summary>
-    void Clear();
+    /// <summary>Drops the droppable frames queued but not yet written; the others keep their order.</summary>
+    void DropDroppable();
 
     /// <summary>Sends what is queued, then closes the socket with a websocket close code and a short reason.</summary>
     void Close(int closeCode, string reason);

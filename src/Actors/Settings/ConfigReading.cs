@@ -40,6 +40,13 @@ internal static class ConfigReading
         return value > 0 ? value : throw Invalid(sectionPath, key, "must be a positive size such as 64k or 16m");
     }
 
+    /// <summary>A size that must also fit an int (limits the codec holds as int).</summary>
+    public static int IntBytes(Config section, string sectionPath, string key)
+    {
+        var value = Bytes(section, sectionPath, key);
+        return value <= int.MaxValue ? (int)value : throw Invalid(sectionPath, key, "must be below 2g");
+    }
+
     public static TimeSpan Duration(Config section, string sectionPath, string key, bool allowZero = false)
     {
         var value = Read(section, sectionPath, key, c => c.GetTimeSpan(key, TimeSpan.MinValue, allowInfinite: false));
@@ -75,7 +82,8 @@ internal static class ConfigReading
         {
             return read(section);
         }
-        catch (Exception ex) when (ex is FormatException or ConfigurationException or InvalidCastException or OverflowException)
+        // Akka's getters throw NotSupportedException for a boolean that is not one (on/off, true/false, yes/no).
+        catch (Exception ex) when (ex is FormatException or ConfigurationException or InvalidCastException or OverflowException or NotSupportedException)
         {
             throw Invalid(sectionPath, key, "has a value of the wrong type");
         }

@@ -45,6 +45,12 @@ internal sealed class Subscription
     /// <summary>Set while it catches up from the journal; null once live.</summary>
     public CatchUp? CatchUp { get; set; }
 
+    /// <summary>
+    /// The journal position it went live at. The journal can be ahead of the bus (a batch is journaled before it is
+    /// published), so a live change at or below this revision was already delivered from the journal and is skipped.
+    /// </summary>
+    public long LiveAfter { get; set; }
+
     // Scratch used while one batch (or one forced reload) is matched: the stamp of the last key (item) that
     // matched, so overlapping prefixes of this subscription add a key once, and the changes gathered so far.
     public long LastMatchStamp { get; set; }

@@ -108,7 +108,7 @@ public sealed class SubscriptionActor : ReceiveActor
             {
                 BufferLive(catchUp, notification);
             }
-            else
+            else if (committed.Revision > sub.LiveAfter)
             {
                 sub.Subscriber.Tell(notification);
             }
@@ -269,6 +269,7 @@ public sealed class SubscriptionActor : ReceiveActor
 
         _catchingUp.Remove(catchUp.Token);
         sub.CatchUp = null;
+        sub.LiveAfter = catchUp.Position;
     }
 
     private void OnReplayFailed(JournalReader.ReplayFailed m)

@@ -16,15 +16,14 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     private readonly WebSocket _socket;
     private readonly WebSocketMessageType _messageType;
     private readonly ConnectionSettings _settings;
-    private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+    private readonly Channel<OutboundFrame> _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _requestSlots;
     private readonly CancellationTokenSource _stop = new();
     private long _queuedBytes;
     private int _queuedFrames;
     private (int Code, string Reason)? _closeRequest;
-
-    // 1 while the receive loop holds a slot for a frame that has not arrived yet: that slot is no request.
-    private int _awaitingFrame;
 
     public WebSocketConnection(WebSocket socket, bool text, ConnectionSettings settings)
     {
@@ -35,9 +34,9 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     }
 
     /// <summary>Requests whose answer has not been queued yet.</summary>
-    public int RequestsInFlight => _settings.MaxRequestsInFlight - _requestSlots.CurrentCount - Volatile.Read(ref _awaitingFrame);
+    public int RequestsInFlight => _settings.MaxRequestsInFlight - _requestSlots.CurrentCount;
 
-    public bool TryEnqueue(byte[] frame)
+    public bool TryEnqueue(byte[] frame, bool droppable)
     {
         if (_queuedFrames + 1 > _settings.OutboundMaxFrames || _queuedBytes + frame.Length > _settings.OutboundMaxBytes)
         {
@@ -46,7 +45,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
 
         Interlocked.Increment(ref _queuedFrames);
         Interlocked.Add(ref _queuedBytes, frame.Length);
-        if (!_outbound.Writer.TryWrite(frame))
+        if (!_outbound.Writer.TryWrite(new OutboundFrame(frame, droppable)))
         {
             // Closing: the frame is dropped, and so are the counters it took.
             Dequeued(frame);
@@ -55,11 +54,28 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
         return true;
     }
 
-    public void Clear()
+    public void DropDroppable()
     {
-        while (_outbound.Reader.TryRead(out var frame))
+        // Only the connection actor writes, and it is the caller: take everything out, put the keepers back in order.
+        var keep = new List<OutboundFrame>();
+        while (_outbound.Reader.TryRead(out var queued))
         {
-            Dequeued(frame);
+            if (queued.Droppable)
+            {
+                Dequeued(queued.Frame);
+            }
+            else
+            {
+                keep.Add(queued);
+            }
+        }
+
+        foreach (var queued in keep)
+        {
+            if (!_outbound.Writer.TryWrite(queued))
+            {
+                Dequeued(queued.Frame);
+            }
         }
     }
 
@@ -67,6 +83,16 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     {
         _closeRequest ??= (closeCode, reason);
         _outbound.Writer.TryComplete();
+        try
+        {
+            // What is queued goes out first, but a client that does not read cannot hold the socket open:
+            // past this grace the send is cancelled and the socket aborted.
+            _stop.CancelAfter(CloseGrace);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection already ended.
+        }
     }
 
     public void RequestCompleted()
@@ -100,7 +126,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     public async Task DrainAndCloseAsync(int closeCode, string reason, TimeSpan timeout)
     {
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (RequestsInFlight > 0 && Environment.TickCount64 < deadline)
+        while (RequestsInFlight > 0 && _socket.State == WebSocketState.Open && Environment.TickCount64 < deadline)
         {
             await Task.Delay(10);
         }
@@ -116,8 +142,6 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
         {
             while (_socket.State == WebSocketState.Open && _closeRequest is null)
             {
-                await _requestSlots.WaitAsync(cancellationToken);
-                Volatile.Write(ref _awaitingFrame, 1);
                 message.ResetWrittenCount();
                 var tooLarge = false;
                 WebSocketReceiveResult result;
@@ -141,13 +165,19 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
                 }
                 while (!result.EndOfMessage);
 
-                Volatile.Write(ref _awaitingFrame, 0);
-
                 if (tooLarge)
                 {
+                    // Set the close code here: returning completes the outbound queue, and the send loop
+                    // would otherwise close with 1000 before the actor had asked for 1009.
+                    Close(CloseCodes.MessageTooBig, "frame too large");
                     connection.Tell(FrameTooLarge.Instance);
                     return;
                 }
+
+                // A slot is taken once a frame is here, not while waiting for one: an idle connection has nothing
+                // in flight (graceful shutdown waits for in-flight requests). At the bound this frame waits and the
+                // socket is not read further.
+                await _requestSlots.WaitAsync(cancellationToken);
 
                 // The frame travels to the actor: it gets an array of its own.
                 connection.Tell(new FrameReceived(message.WrittenSpan.ToArray()));
@@ -167,10 +197,10 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     {
         try
         {
-            await foreach (var frame in _outbound.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var queued in _outbound.Reader.ReadAllAsync(cancellationToken))
             {
-                Dequeued(frame);
-                await _socket.SendAsync(frame, _messageType, endOfMessage: true, cancellationToken);
+                Dequeued(queued.Frame);
+                await _socket.SendAsync(queued.Frame, _messageType, endOfMessage: true, cancellationToken);
             }
 
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -180,7 +210,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await _socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, timeout.Token);
                 // The receive loop ends when the client answers; a client that never does is cut off.
-                _stop.CancelAfter(TimeSpan.FromSeconds(5));
+                _stop.CancelAfter(CloseGrace);
                 return;
             }
         }
@@ -203,4 +233,6 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
         Interlocked.Decrement(ref _queuedFrames);
         Interlocked.Add(ref _queuedBytes, -frame.Length);
     }
+
+    private readonly record struct OutboundFrame(byte[] Frame, bool Droppable);
 }

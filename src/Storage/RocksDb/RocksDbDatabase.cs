@@ -188,7 +188,9 @@ public sealed class RocksDbDatabase
             return new StoreException(StoreErrorKind.PermissionDenied, $"no permission to use the data folder {path}", ex);
         }
 
+        // A CURRENT file that names a MANIFEST which is not there is a damaged folder, not a passing I/O error.
         if (text.StartsWith("Corruption", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("MANIFEST", StringComparison.Ordinal)
             || text.StartsWith("Invalid argument", StringComparison.OrdinalIgnoreCase)
             || text.StartsWith("Not implemented", StringComparison.OrdinalIgnoreCase))
         {

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Persistence;
+using MwgActors.Actors.Subscriptions;
 using static MwgActors.Actors.Subscriptions.SubscriptionProtocol;
 
 namespace MwgActors.Actors.Tests.Subscriptions;
@@ -29,6 +30,32 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         var n3 = await client.ExpectMsgAsync<ChangeNotification>();
         Assert.Equal(third, n3.Revision);
         AssertChanges(n3, ("users/2", true, null));
+    }
+
+    [Fact]
+    public async Task A_live_change_published_after_the_journal_delivered_it_should_not_be_delivered_again()
+    {
+        // The writer journals on the spec's bus; this subscription actor listens to a bus that lags behind.
+        var held = new HeldBus();
+        var subs = Sys.ActorOf(SubscriptionActor.Props(SubscriptionSettings.Create(SubscriptionTestConfig.ActorSystem), held));
+        var operations = new[] { ("k/1", "1"), ("k/2", "2"), ("k/3", "3") };
+        foreach (var operation in operations)
+        {
+            await WriteAsync(operation);
+        }
+
+        var client = CreateTestProbe();
+        subs.Tell(new Subscribe(1, [Utf8("k/")], 1, true, client.Ref), TestActor);
+        Assert.Equal(2, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
+        Assert.Equal(3, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
+        await ExpectMsgAsync(new Subscribed(1, 3));
+
+        // Revisions 2 and 3 reach the bus only now, after the journal delivered them; then revision 4.
+        held.Publish(new MwgActors.Actors.Storage.ChangesCommitted(2, Batch(("k/2", "2")).Operations));
+        held.Publish(new MwgActors.Actors.Storage.ChangesCommitted(3, Batch(("k/3", "3")).Operations));
+        held.Publish(new MwgActors.Actors.Storage.ChangesCommitted(4, Batch(("k/4", "4")).Operations));
+
+        Assert.Equal(4, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
     }
 
     [Fact]

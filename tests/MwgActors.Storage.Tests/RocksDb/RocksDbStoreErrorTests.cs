@@ -50,6 +50,18 @@ public sealed class RocksDbStoreErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_CURRENT_file_naming_a_missing_manifest_should_be_reported_as_corrupt()
+    {
+        var path = CreateDatabase("db");
+        File.WriteAllText(Path.Combine(path, "CURRENT"), "MANIFEST-999999\n");
+
+        var error = Assert.Throws<StoreException>(() => RocksDbKeyValueStore.Open(new RocksDbSettings(path)));
+
+        Assert.Equal(StoreErrorKind.Corrupt, error.Kind);
+        AssertOneLineNaming(path, error.Message);
+    }
+
+    [Fact]
     public void A_data_path_below_a_regular_file_should_be_reported_not_crash()
     {
         File.WriteAllText(_temp.Combine("file"), "not a folder");

@@ -1,0 +1,417 @@
+using System.Text;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using MwgActors.Actors.Connections;
+using MwgActors.Actors.Hosting;
+using MwgActors.Actors.Locks;
+using MwgActors.Actors.Storage;
+using MwgActors.Protocol;
+using MwgActors.Protocol.Binary;
+using MwgActors.Storage.Mwdb;
+using static MwgActors.Actors.Connections.ConnectionProtocol;
+using static MwgActors.Actors.Tests.Connections.RecordingOutput;
+using KeyChange = MwgActors.Actors.Subscriptions.KeyChange;
+using Lock = MwgActors.Protocol.Lock;
+using Subs = MwgActors.Actors.Subscriptions.SubscriptionProtocol;
+
+namespace MwgActors.Actors.Tests.Connections;
+
+/// <summary>
+/// A connection actor between a <see cref="RecordingOutput"/> (its socket) and probes standing in for the storage,
+/// lock and subscription actors. Frames are built and read with the client side of the shared codec.
+/// </summary>
+public sealed class ConnectionActorSpec : TestKit
+{
+    private static readonly byte[] UnknownTypeFrame = [(byte)'#', 0x7F, (byte)'A'];
+
+    private readonly TestProbe _storage;
+    private readonly TestProbe _subscriptions;
+    private readonly TestProbe _locks;
+
+    public ConnectionActorSpec()
+        : base("akka.loglevel = ERROR")
+    {
+        _storage = CreateTestProbe("storage");
+        _subscriptions = CreateTestProbe("subscriptions");
+        _locks = CreateTestProbe("locks");
+    }
+
+    [Fact]
+    public async Task An_extended_connection_should_greet_with_a_hello_carrying_the_limits()
+    {
+        var connection = await StartAsync(Dialect.Extended, "mwg.connection.server-id = node-7", expectHello: false);
+
+        var hello = Assert.IsType<Hello>(await connection.NextFrameAsync());
+        Assert.Equal(new Hello(Subprotocols.Version, "node-7", ProtocolLimits.Default), hello);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { (byte)'#', 0x7F, (byte)'A' }, ErrorCode.UnknownType)]
+    [InlineData(new byte[] { (byte)'k', (byte)'#', FrameType.Get, (byte)'!' }, ErrorCode.BadFrame)]
+    [InlineData(new byte[] { (byte)'#' }, ErrorCode.BadFrame)]
+    public async Task A_bad_frame_in_the_extended_dialect_should_answer_an_error_with_its_code_and_keep_the_connection(byte[] frame, ErrorCode code)
+    {
+        var connection = await StartAsync(Dialect.Extended);
+
+        connection.Send(frame);
+
+        var error = Assert.IsType<Error>(await connection.NextFrameAsync());
+        Assert.Equal(code, error.Code);
+        await connection.ExpectCompletedAsync();
+
+        connection.Send(new Ping(Id(2)));
+        Assert.Equal(new Pong(Id(2)), await connection.NextFrameAsync());
+    }
+
+    [Fact]
+    public async Task A_bad_frame_in_G1_should_close_with_1002()
+    {
+        var connection = await StartAsync(Dialect.G1);
+        Watch(connection.Actor);
+
+        connection.Send(UnknownTypeFrame);
+
+        Assert.Equal(CloseCodes.ProtocolError, (await connection.Output.ExpectMsgAsync<Closed>()).Code);
+        await ExpectTerminatedAsync(connection.Actor);
+    }
+
+    [Fact]
+    public async Task Requests_should_reach_the_storage_with_correlation_ids_and_replies_find_their_request()
+    {
+        var connection = await StartAsync(Dialect.Extended);
+
+        connection.Send(new Get(Id(1), [Utf8("a")]));
+        connection.Send(new Put(Id(2), [new KeyValue(Utf8("b"), Utf8("2"))]));
+        var read = await _storage.ExpectMsgAsync<StorageProtocol.ReadKeys>();
+        var write = await _storage.ExpectMsgAsync<StorageProtocol.WriteBatch>();
+        Assert.NotEqual(read.CorrelationId, write.CorrelationId);
+
+        // Replies come back out of order (reads are served by a pool).
+        connection.Actor.Tell(new StorageProtocol.BatchCommitted(5, write.CorrelationId));
+        connection.Actor.Tell(new StorageProtocol.KeysRead([Utf8("1")], 4, read.CorrelationId));
+
+        Assert.Equal(new PutResult(Id(2), true, 5), await connection.NextFrameAsync());
+        await connection.ExpectCompletedAsync();
+        var get = Assert.IsType<GetResult>(await connection.NextFrameAsync());
+        Assert.Equal(Id(1), get.Id);
+        Assert.Equal("1", Encoding.UTF8.GetString(Assert.Single(get.Values)!));
+        await connection.ExpectCompletedAsync();
+    }
+
+    [Theory]
+    [InlineData(false, ErrorCode.Internal)]
+    [InlineData(true, ErrorCode.Unavailable)]
+    public async Task A_storage_failure_should_answer_an_error_in_the_extended_dialect(bool retryable, ErrorCode code)
+    {
+        var connection = await StartAsync(Dialect.Extended);
+
+        connection.Send(new Put(Id(1), [new KeyValue(Utf8("a"), Utf8("1"))]));
+        var write = await _storage.ExpectMsgAsync<StorageProtocol.WriteBatch>();
+        _storage.Reply(new StorageProtocol.StorageFailed(StorageFailure.WriteFailed, retryable, write.CorrelationId));
+
+        var error = Assert.IsType<Error>(await connection.NextFrameAsync());
+        Assert.Equal((Id(1), code), (error.Id, error.Code));
+        await connection.ExpectCompletedAsync();
+    }
+
+    [Fact]
+    public async Task A_storage_failure_should_answer_false_to_a_G1_put_or_remove()
+    {
+        var connection = await StartAsync(Dialect.G1);
+
+        connection.Send(new Put(Id(1), [new KeyValue(Utf8("a"), Utf8("1"))]));
+        var put = await _storage.ExpectMsgAsync<StorageProtocol.WriteBatch>();
+        _storage.Reply(new StorageProtocol.StorageFailed(StorageFailure.WriteFailed, false, put.CorrelationId));
+        Assert.Equal(new PutResult(Id(1), false), await connection.NextFrameAsync());
+        await connection.ExpectCompletedAsync();
+
+        connection.Send(new Remove(Id(2), [Utf8("a")]));
+        var remove = await _storage.ExpectMsgAsync<StorageProtocol.WriteBatch>();
+        _storage.Reply(new StorageProtocol.StorageFailed(StorageFailure.Unavailable, true, remove.CorrelationId));
+        Assert.Equal(new RemoveResult(Id(2), false), await connection.NextFrameAsync());
+        await connection.ExpectCompletedAsync();
+    }
+
+    [Fact]
+    public async Task A_request_not_answered_in_time_should_get_a_timeout_error_and_its_late_reply_be_dropped()
+    {
+        var connection = await StartAsync(Dialect.Extended, "mwg.connection.request-timeout = 200ms");
+
+        connection.Send(new Get(Id(1), [Utf8("a")]));
+        var read = await _storage.ExpectMsgAsync<StorageProtocol.ReadKeys>();
+
+        var error = Assert.IsType<Error>(await connection.NextFrameAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal((Id(1), ErrorCode.Timeout), (error.Id, error.Code));
+        await connection.ExpectCompletedAsync();
+
+        connection.Actor.Tell(new StorageProtocol.KeysRead([Utf8("late")], 1, read.CorrelationId));
+        connection.Send(new Ping(Id(2)));
+        Assert.Equal(new Pong(Id(2)), await connection.NextFrameAsync());
+    }
+
+    [Fact]
+    public async Task A_request_not_answered_in_time_should_close_a_G1_connection_with_1011()
+    {
+        var connection = await StartAsync(Dialect.G1, "mwg.connection.request-timeout = 200ms");
+        Watch(connection.Actor);
+
+        connection.Send(new Get(Id(1), [Utf8("a")]));
+        await _storage.ExpectMsgAsync<StorageProtocol.ReadKeys>();
+
+        Assert.Equal(CloseCodes.InternalError, (await connection.Output.ExpectMsgAsync<Closed>(TimeSpan.FromSeconds(5))).Code);
+        await ExpectTerminatedAsync(connection.Actor);
+    }
+
+    [Fact]
+    public async Task Subscribing_past_the_limit_should_answer_TooManySubscriptions()
+    {
+        var connection = await StartAsync(Dialect.Extended, "mwg.protocol.max-subscriptions-per-connection = 2");
+
+        for (var i = 1; i <= 3; i++)
+        {
+            connection.Send(new Subscribe(Id(i), [Utf8("k/")], null, true));
+        }
+
+        var first = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        var error = Assert.IsType<Error>(await connection.NextFrameAsync());
+        Assert.Equal((Id(3), ErrorCode.TooManySubscriptions), (error.Id, error.Code));
+        await connection.ExpectCompletedAsync();
+        await _subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+
+        connection.Actor.Tell(new Subs.Subscribed(first.SubscriptionId, 9), _subscriptions.Ref);
+        Assert.Equal(new Subscribed(Id(1), first.SubscriptionId, 9), await connection.NextFrameAsync());
+    }
+
+    [Fact]
+    public async Task An_overflow_under_the_reload_policy_should_clear_the_queue_and_send_ReloadAll_per_subscription()
+    {
+        // Room for the hello, the two Subscribed replies and one notification, then the queue is full.
+        var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-overflow = reload", capacityFrames: 4);
+        var ids = await SubscribeAsync(connection, 2);
+        connection.Actor.Tell(new Subs.ChangeNotification(ids[0], 1, [new KeyChange(Utf8("k/1"), false, Utf8("1"))]));
+        Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
+
+        connection.Actor.Tell(new Subs.ChangeNotification(ids[1], 2, [new KeyChange(Utf8("k/2"), false, Utf8("2"))]));
+
+        await connection.Output.ExpectMsgAsync<Cleared>();
+        var reloads = new[] { await connection.NextFrameAsync(), await connection.NextFrameAsync() };
+        Assert.Equal(ids.Order(), reloads.Cast<ReloadAll>().Select(r => r.SubscriptionId).Order());
+
+        // Once the client reads what is queued, the connection carries on.
+        connection.Recording.Drain();
+        connection.Send(new Ping(Id(9)));
+        Assert.Equal(new Pong(Id(9)), await connection.NextFrameAsync());
+    }
+
+    [Fact]
+    public async Task Reads_should_go_to_the_reader_pool_once_known_and_back_through_storage_when_it_stops()
+    {
+        var connection = await StartAsync(Dialect.Extended);
+        var pool = CreateTestProbe();
+        connection.Actor.Tell(new StorageProtocol.Readers(pool.Ref), _storage.Ref);
+
+        connection.Send(new Get(Id(1), [Utf8("a")]));
+        var read = await pool.ExpectMsgAsync<StorageProtocol.ReadKeys>();
+        pool.Reply(new StorageProtocol.KeysRead([Utf8("1")], 1, read.CorrelationId));
+        Assert.Equal(Id(1), Assert.IsType<GetResult>(await connection.NextFrameAsync()).Id);
+
+        // The pool dies with a restarting storage actor: reads fall back to the storage actor, which asks anew.
+        Watch(pool.Ref);
+        Sys.Stop(pool.Ref);
+        await ExpectTerminatedAsync(pool.Ref);
+        await AwaitAssertAsync(async () =>
+        {
+            connection.Send(new Get(Id(2), [Utf8("b")]));
+            var fallback = await _storage.FishForMessageAsync(m => m is StorageProtocol.ReadKeys, TimeSpan.FromMilliseconds(500));
+            _storage.Reply(new StorageProtocol.KeysRead([null], 2, ((StorageProtocol.ReadKeys)fallback).CorrelationId));
+        });
+        await _storage.FishForMessageAsync(m => m is StorageProtocol.GetReaders, TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task An_overflow_under_the_reload_policy_should_keep_the_reply_that_did_not_fit()
+    {
+        // Room for the hello, the Subscribed reply and one notification; then the reply to a get overflows.
+        var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-overflow = reload", capacityFrames: 3);
+        var ids = await SubscribeAsync(connection, 1);
+        connection.Actor.Tell(new Subs.ChangeNotification(ids[0], 1, [new KeyChange(Utf8("k/1"), false, Utf8("1"))]));
+        Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
+
+        connection.Send(new Get(Id(7), [Utf8("a")]));
+        var read = await _storage.ExpectMsgAsync<StorageProtocol.ReadKeys>();
+        _storage.Reply(new StorageProtocol.KeysRead([Utf8("1")], 1, read.CorrelationId));
+
+        // The notifications go, the reload signal and the reply are queued: the request is answered.
+        await connection.Output.ExpectMsgAsync<Cleared>();
+        Assert.Equal(new ReloadAll(ids[0]), await connection.NextFrameAsync());
+        var reply = Assert.IsType<GetResult>(await connection.NextFrameAsync());
+        Assert.Equal(Id(7), reply.Id);
+    }
+
+    [Theory]
+    [InlineData(Dialect.Extended, "close")]
+    [InlineData(Dialect.G1, "close")]
+    [InlineData(Dialect.G1, "reload")]
+    public async Task An_overflow_under_the_close_policy_or_in_G1_should_close_with_1008(Dialect dialect, string policy)
+    {
+        var connection = await StartAsync(dialect, $"mwg.connection.outbound-overflow = {policy}", capacityFrames: dialect == Dialect.G1 ? 0 : 1);
+        Watch(connection.Actor);
+
+        connection.Send(new Get(Id(1), [Utf8("a")]));
+        var read = await _storage.ExpectMsgAsync<StorageProtocol.ReadKeys>();
+        _storage.Reply(new StorageProtocol.KeysRead([Utf8("1")], 1, read.CorrelationId));
+
+        Assert.Equal(CloseCodes.PolicyViolation, (await connection.Output.ExpectMsgAsync<Closed>()).Code);
+        await ExpectTerminatedAsync(connection.Actor);
+    }
+
+    [Fact]
+    public async Task A_G1_connection_should_get_every_committed_put_as_a_type_5_push()
+    {
+        var connection = await StartAsync(Dialect.G1, "mwg.connection.g1-push-puts = on");
+        var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        Assert.Equal(connection.Actor, subscribe.Subscriber);
+
+        connection.Actor.Tell(new Subs.ChangeNotification(subscribe.SubscriptionId, 3, [
+            new KeyChange(Utf8("a"), false, Utf8("1")),
+            new KeyChange(Utf8("gone"), true, null),
+        ]));
+
+        var push = Assert.IsType<ReloadPairs>(await connection.NextFrameAsync());
+        var pair = Assert.Single(push.Pairs);
+        Assert.Equal(("a", "1"), (Encoding.UTF8.GetString(pair.Key), Encoding.UTF8.GetString(pair.Value)));
+    }
+
+    [Fact]
+    public async Task Every_request_should_free_exactly_one_slot()
+    {
+        var connection = await StartAsync(
+            Dialect.Extended,
+            "mwg.connection.request-timeout = 200ms\nmwg.protocol.max-subscriptions-per-connection = 1");
+
+        connection.Send(new Get(Id(1), [Utf8("a")]));
+        var read = await _storage.ExpectMsgAsync<StorageProtocol.ReadKeys>();
+        _storage.Reply(new StorageProtocol.KeysRead([null], 0, read.CorrelationId));
+
+        connection.Send(new Put(Id(2), [new KeyValue(Utf8("a"), Utf8("1"))]));
+        var put = await _storage.ExpectMsgAsync<StorageProtocol.WriteBatch>();
+        _storage.Reply(new StorageProtocol.StorageFailed(StorageFailure.WriteFailed, false, put.CorrelationId));
+
+        connection.Send(new Remove(Id(3), [Utf8("a")]));
+        await _storage.ExpectMsgAsync<StorageProtocol.WriteBatch>(); // never answered: times out
+
+        connection.Send(new Ping(Id(4)));
+        connection.Send(UnknownTypeFrame); // its id, "A", is 0
+
+        connection.Send(new Lock(Id(5)));
+        await _locks.ExpectMsgAsync<LockProtocol.AcquirePrefix>();
+        _locks.Reply(new LockProtocol.PrefixGranted(7, "token"));
+        connection.Send(new Unlock(Id(6), 7, Utf8("wrong")));
+        await _locks.ExpectMsgAsync<LockProtocol.ReleasePrefix>();
+        _locks.Reply(new LockProtocol.PrefixRefused(LockRefusal.InvalidLeaseToken));
+
+        connection.Send(new Subscribe(Id(7), [Utf8("k/")], null, false));
+        var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        _subscriptions.Reply(new Subs.Subscribed(subscribe.SubscriptionId, 0));
+        connection.Send(new Subscribe(Id(8), [Utf8("k/")], null, false)); // over the limit
+        connection.Send(new Unsubscribe(Id(9), 999)); // unknown
+        connection.Send(new Unsubscribe(Id(10), subscribe.SubscriptionId));
+        await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>();
+        _subscriptions.Reply(new Subs.Unsubscribed(subscribe.SubscriptionId));
+
+        // Pushes take no slot.
+        connection.Actor.Tell(new Subs.ResumeTooOld(subscribe.SubscriptionId, 3));
+
+        var answered = new HashSet<RequestId>();
+        var completed = 0;
+        while (completed < 11)
+        {
+            switch (await connection.Output.ReceiveOneAsync(TimeSpan.FromSeconds(5)))
+            {
+                case Completed:
+                    completed++;
+                    break;
+                case Sent sent when connection.Decode(sent.Frame) is Reply reply:
+                    Assert.True(answered.Add(reply.Id), $"request {reply.Id} answered twice");
+                    break;
+                case Sent:
+                    break;
+                case var other:
+                    Assert.Fail($"unexpected {other}");
+                    break;
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 11).Select(Id).ToHashSet(), answered);
+        await connection.Output.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(400));
+    }
+
+    private async Task<Connection> StartAsync(Dialect dialect, string hocon = "", int capacityFrames = int.MaxValue, bool expectHello = true)
+    {
+        var config = MwgConfig.Build(ConfigurationFactory.ParseString("mwg.connection.g1-push-puts = off\n" + hocon));
+        var settings = ConnectionSettings.Create(config);
+        var output = CreateTestProbe();
+        var recording = new RecordingOutput(output.Ref, capacityFrames);
+        var actor = Sys.ActorOf(ConnectionActor.Props(
+            settings,
+            new ServerCodec(dialect, settings.Limits),
+            recording,
+            new ConnectionRefs(_storage.Ref, _subscriptions.Ref, _locks.Ref)));
+        var connection = new Connection(actor, output, dialect, recording);
+
+        // A connection first asks for the reader pool; until it is told, reads go through the storage actor.
+        await _storage.ExpectMsgAsync<StorageProtocol.GetReaders>();
+        if (expectHello && dialect != Dialect.G1)
+        {
+            Assert.IsType<Hello>(await connection.NextFrameAsync());
+        }
+
+        return connection;
+    }
+
+    private async Task<long[]> SubscribeAsync(Connection connection, int count)
+    {
+        var ids = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            connection.Send(new Subscribe(Id(100 + i), [Utf8($"p{i}/")], null, true));
+            ids[i] = (await _subscriptions.ExpectMsgAsync<Subs.Subscribe>()).SubscriptionId;
+            _subscriptions.Reply(new Subs.Subscribed(ids[i], 0));
+            Assert.IsType<Subscribed>(await connection.NextFrameAsync());
+            await connection.ExpectCompletedAsync();
+        }
+
+        return ids;
+    }
+
+    private static RequestId Id(int n) => new(MwdbBase64.EncodeInt(n));
+
+    private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>The actor under test, the probe its output reports to, and the client side of its dialect.</summary>
+    private sealed class Connection(IActorRef actor, TestProbe output, Dialect dialect, RecordingOutput recording)
+    {
+        private readonly BinaryClientEncoder _encoder = new(dialect);
+        private readonly BinaryClientDecoder _decoder = new(dialect);
+
+        public IActorRef Actor { get; } = actor;
+
+        public TestProbe Output { get; } = output;
+
+        public RecordingOutput Recording { get; } = recording;
+
+        public void Send(byte[] frame) => Actor.Tell(new FrameReceived(frame));
+
+        public void Send(ProtocolMessage request) => Send(_encoder.Encode(request));
+
+        public ProtocolMessage Decode(byte[] frame) => _decoder.Decode(frame);
+
+        public async Task<ProtocolMessage> NextFrameAsync(TimeSpan? within = null) =>
+            Decode((await Output.ExpectMsgAsync<Sent>(within)).Frame);
+
+        public async Task ExpectCompletedAsync() => await Output.ExpectMsgAsync<Completed>();
+    }
+}
