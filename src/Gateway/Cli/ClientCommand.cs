@@ -43,6 +43,12 @@ internal static class ClientCommand
             var failure = ClientSession.Describe(ex, options);
             return await FailAsync(failure.ExitCode, failure.Message);
         }
+#pragma warning disable CA1031 // The last resort at the process boundary: one line, never a stack trace.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return await FailAsync(CommandLine.Failed, $"failed: {ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}");
+        }
 
         async Task<int> FailAsync(int exitCode, string reason)
         {
