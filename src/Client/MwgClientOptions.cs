@@ -26,6 +26,10 @@ public sealed record MwgClientOptions
     /// <summary>Fraction of each delay drawn at random (0 = none, 1 = "full jitter"): the delay is in [d × (1 - j), d].</summary>
     public double ReconnectJitter { get; init; } = 0.5;
 
+    /// <summary>A ping is sent after this long without one, to keep the connection open through the server's idle
+    /// timeout and to notice a dead peer (no pong within <see cref="RequestTimeout"/> drops the connection).</summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Writes made while disconnected, held and sent on reconnect. Off by default.</summary>
     public OfflineQueueOptions OfflineQueue { get; init; } = new();
 
@@ -48,6 +52,7 @@ public sealed record MwgClientOptions
         Positive(RequestTimeout, nameof(RequestTimeout));
         Positive(ConnectTimeout, nameof(ConnectTimeout));
         Positive(ReconnectMinDelay, nameof(ReconnectMinDelay));
+        Positive(KeepAliveInterval, nameof(KeepAliveInterval));
         if (ReconnectMaxDelay < ReconnectMinDelay)
         {
             throw new ArgumentException("ReconnectMaxDelay must be at least ReconnectMinDelay", nameof(ReconnectMaxDelay));
