@@ -67,14 +67,17 @@ internal static class WatchCommand
     {
         try
         {
+            // The stream starts with the current state (connected): only a loss and the recovery after it are news.
+            var lost = false;
             await foreach (var state in client.WatchStateAsync(cancellationToken))
             {
                 var line = state switch
                 {
-                    ConnectionState.Reconnecting => "mwg watch: connection lost; reconnecting",
-                    ConnectionState.Connected => $"mwg watch: reconnected; resuming after revision {subscription.LastRevision.ToString(CultureInfo.InvariantCulture)}",
+                    ConnectionState.Reconnecting when !lost => "mwg watch: connection lost; reconnecting",
+                    ConnectionState.Connected when lost => $"mwg watch: reconnected; resuming after revision {subscription.LastRevision.ToString(CultureInfo.InvariantCulture)}",
                     _ => null,
                 };
+                lost = state == ConnectionState.Reconnecting || (lost && state != ConnectionState.Connected);
                 if (line is not null)
                 {
                     await error.WriteLineAsync(line);
