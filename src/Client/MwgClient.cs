@@ -359,8 +359,8 @@ public sealed partial class MwgClient : IAsyncDisposable
             await session.DisposeAsync().ConfigureAwait(false);
         }
 
+        // _closing is left undisposed: calls racing the dispose still read its token (it holds no timer).
         await _runLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _closing.Dispose();
     }
 
     private enum RequestKind
