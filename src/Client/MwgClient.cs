@@ -48,6 +48,7 @@ public sealed partial class MwgClient : IAsyncDisposable
             var watch = new ClientSubscription([[]], new SubscribeOptions(), _ => ValueTask.CompletedTask, buffered: false);
             watch.EventReceived += OnCacheEvent;
             _subscriptions.Add(watch);
+            CacheWatch = watch;
         }
     }
 
@@ -118,6 +119,9 @@ public sealed partial class MwgClient : IAsyncDisposable
 
     /// <summary>Writes waiting in the offline queue.</summary>
     public int QueuedWrites => _queue?.Count ?? 0;
+
+    /// <summary>The cache's own subscription (tests wait on its events).</summary>
+    internal ClientSubscription? CacheWatch { get; }
 
     /// <summary>Entries in the local cache.</summary>
     public int CachedEntries => _cache?.Count ?? 0;
@@ -359,8 +363,8 @@ public sealed partial class MwgClient : IAsyncDisposable
             await session.DisposeAsync().ConfigureAwait(false);
         }
 
+        // _closing is left undisposed: calls racing the dispose still read its token (it holds no timer).
         await _runLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _closing.Dispose();
     }
 
     private enum RequestKind
