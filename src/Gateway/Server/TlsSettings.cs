@@ -62,6 +62,16 @@ public sealed class TlsSettings
         }
 
         RequireFile("key-pem", keyPem);
+        try
+        {
+            // Alone first, so a file that is not a certificate is blamed on the right setting.
+            using var publicPart = X509CertificateLoader.LoadCertificateFromFile(certificatePem);
+        }
+        catch (CryptographicException)
+        {
+            throw Invalid("certificate-pem", $"{certificatePem} is not a PEM certificate");
+        }
+
         X509Certificate2 certificate;
         try
         {
@@ -70,7 +80,7 @@ public sealed class TlsSettings
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             // A key that does not match the certificate, or a file that is not PEM: say which setting to look at.
-            throw Invalid("key-pem", $"cannot load {certificatePem} with the key {keyPem} (not PEM, or the key does not belong to the certificate)");
+            throw Invalid("key-pem", $"cannot use {keyPem} with {certificatePem} (not a PEM private key, or not the certificate's key)");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
