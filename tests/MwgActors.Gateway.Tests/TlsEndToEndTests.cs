@@ -76,6 +76,27 @@ public sealed class TlsEndToEndTests : IDisposable
         await Assert.ThrowsAsync<WebSocketException>(() => RawClient.ConnectAsync(plain, Subprotocols.Extended));
     }
 
+    [Fact]
+    public async Task Tcp_connection_that_never_starts_its_TLS_handshake_should_be_dropped_after_the_handshake_timeout()
+    {
+        await using var server = await TestServer.StartAsync(PemSettings() + "\nmwg.server.handshake-timeout = 1s");
+        using var silent = new System.Net.Sockets.TcpClient();
+        await silent.ConnectAsync(System.Net.IPAddress.Loopback, server.Server.Port);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            Assert.Equal(0, await silent.GetStream().ReadAsync(new byte[16], bound.Token));
+        }
+        catch (IOException)
+        {
+            // A reset is a drop too.
+        }
+
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(8));
+    }
+
     [Theory]
     [InlineData("enabled = on", "mwg.server.tls.enabled")]
     [InlineData("enabled = on\ncertificate-pem = \"{dir}/missing.pem\"\nkey-pem = \"{key}\"", "mwg.server.tls.certificate-pem")]
