@@ -65,7 +65,10 @@ public sealed record ServerSettings(
             throw new ConfigurationException($"invalid setting {Path}.handshake-timeout: must be a positive duration such as 10s");
         }
 
-        var origins = Read(c, "allowed-origins", s => s.GetStringList("allowed-origins") ?? []);
+        // A lone string would read as an empty list: a list is required.
+        var origins = Read(c, "allowed-origins", s => s.GetValue("allowed-origins") is { } v && !v.IsString()
+            ? s.GetStringList("allowed-origins")
+            : throw new ConfigurationException("not a list"));
         foreach (var origin in origins)
         {
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.PathAndQuery != "/")
