@@ -80,7 +80,7 @@ public sealed class ForcedReloadEndToEndTests : IAsyncLifetime
 
         var exit = await CommandLine.RunAsync(["reload", "--url", $"http://127.0.0.1:{ClosedPort()}", "users/"], output, error);
 
-        Assert.Equal(CommandLine.Failed, exit);
+        Assert.Equal(CommandLine.CannotConnect, exit);
         var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("mwg reload: cannot reach", line, StringComparison.Ordinal);
     }

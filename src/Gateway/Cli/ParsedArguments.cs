@@ -1,23 +1,39 @@
 namespace MwgActors.Gateway.Cli;
 
-/// <summary><c>--name value</c> options and positional arguments, in order.</summary>
+/// <summary>
+/// <c>--name value</c> options, <c>--switch</c> flags (names given to <see cref="Parse"/>) and positional
+/// arguments, in order. <c>--</c> ends the options: everything after it is positional (a key may start with --).
+/// </summary>
 public sealed class ParsedArguments
 {
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _switches = new(StringComparer.Ordinal);
 
     public List<string> Positional { get; } = [];
 
-    public static ParsedArguments Parse(IReadOnlyList<string> args)
+    public static ParsedArguments Parse(IReadOnlyList<string> args, IReadOnlySet<string>? switches = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         var parsed = new ParsedArguments();
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
+            if (arg == "--")
+            {
+                parsed.Positional.AddRange(args.Skip(i + 1));
+                break;
+            }
+
             if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2)
             {
                 var eq = arg.IndexOf('=', StringComparison.Ordinal);
                 string name, value;
+                if (eq < 0 && switches is not null && switches.Contains(arg[2..]))
+                {
+                    parsed._switches.Add(arg[2..]);
+                    continue;
+                }
+
                 if (eq > 0)
                 {
                     (name, value) = (arg[2..eq], arg[(eq + 1)..]);
@@ -53,10 +69,13 @@ public sealed class ParsedArguments
 
     public IReadOnlyList<string> GetAll(string name) => _options.TryGetValue(name, out var values) ? values : [];
 
-    /// <summary>Throws for an option the command does not know, so a typo is not silently ignored.</summary>
+    /// <summary>Whether the switch <c>--name</c> was given.</summary>
+    public bool Has(string name) => _switches.Contains(name);
+
+    /// <summary>Throws for an option or switch the command does not know, so a typo is not silently ignored.</summary>
     public void AllowOnly(params string[] names)
     {
-        var unknown = _options.Keys.FirstOrDefault(k => !names.Contains(k, StringComparer.Ordinal));
+        var unknown = _options.Keys.Concat(_switches).FirstOrDefault(k => !names.Contains(k, StringComparer.Ordinal));
         if (unknown is not null)
         {
             throw new ArgumentException($"unknown option --{unknown}");

@@ -1,47 +1,65 @@
+using System.Net.Sockets;
 using System.Text.Json;
 
 namespace MwgActors.Gateway.Cli;
 
-/// <summary><c>mwg reload PREFIX...</c>: asks a running server to push a forced reload (POST /admin/reload).</summary>
+/// <summary>
+/// <c>mwg reload PREFIX...</c>: asks a running server to push a forced reload (POST /admin/reload on the host and
+/// port of <c>--url</c>, which may be the ws:// address the other client commands use).
+/// </summary>
 internal static class ReloadCommand
 {
-    public static async Task<int> RunAsync(ParsedArguments args, TextWriter output, TextWriter error)
-    {
-        try
+    public static Task<int> RunAsync(ParsedArguments args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        ClientCommand.RunAsync("reload", args, error, [], async options =>
         {
-            args.AllowOnly("url");
-        }
-        catch (ArgumentException ex)
-        {
-            await error.WriteLineAsync($"mwg reload: {ex.Message}");
-            return CommandLine.Usage;
-        }
-
-        if (args.Positional.Count == 0)
-        {
-            await error.WriteLineAsync("mwg reload: give at least one key or prefix");
-            return CommandLine.Usage;
-        }
-
-        var url = new Uri(new Uri(args.Get("url") ?? "http://127.0.0.1:7513"), "/admin/reload");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        try
-        {
-            using var response = await http.PostAsJsonAsync(url, new { prefixes = args.Positional, encoding = "utf8" });
-            if (!response.IsSuccessStatusCode)
+            if (args.Positional.Count == 0)
             {
-                await error.WriteLineAsync($"mwg reload: the server answered {(int)response.StatusCode}");
-                return CommandLine.Failed;
+                throw new ArgumentException("give at least one key or prefix");
             }
 
-            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            await output.WriteLineAsync($"reload pushed to {body.RootElement.GetProperty("subscriptions").GetInt32()} subscription(s)");
+            var prefixes = args.Positional.Select(p => Convert.ToBase64String(options.Bytes(p))).ToList();
+            var url = ServerUrl.Http(options.Url, "/admin/reload");
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Timeout);
+            int subscriptions;
+            try
+            {
+                using var response = await http.PostAsJsonAsync(url, new { prefixes, encoding = "base64" }, timeout.Token);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new CommandFailure(CommandLine.Failed, $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                }
+
+                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
+                subscriptions = body.RootElement.GetProperty("subscriptions").GetInt32();
+            }
+            catch (HttpRequestException ex) when (ex.InnerException is SocketException || ex.HttpRequestError == HttpRequestError.ConnectionError)
+            {
+                throw new CommandFailure(CommandLine.CannotConnect, $"cannot reach {url}");
+            }
+            catch (HttpRequestException)
+            {
+                throw new CommandFailure(CommandLine.Failed, $"the request to {url} failed");
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new CommandFailure(CommandLine.TimedOut, $"no answer from {url} within {options.Timeout.TotalSeconds:0.###}s");
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new CommandFailure(CommandLine.Failed, $"unexpected answer from {url}");
+            }
+
+            if (options.Json)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new { subscriptions }));
+            }
+            else
+            {
+                await output.WriteLineAsync($"reload pushed to {subscriptions} subscription(s)");
+            }
+
             return CommandLine.Ok;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
-        {
-            await error.WriteLineAsync($"mwg reload: cannot reach {url}");
-            return CommandLine.Failed;
-        }
-    }
+        });
 }

@@ -11,6 +11,8 @@ internal static class SubscriptionTestConfig
 
     public static Config ActorSystem { get; } = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
+        # The suite runs several test assemblies at once on 2 cores: give expectations room.
+        akka.test.single-expect-default = 10s
         akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """).WithFallback(Reference);

@@ -10,6 +10,8 @@ internal static class MwgTestConfig
     public static Config RocksDb(string dataPath, string extra = "") => MwgConfig.Build(ConfigurationFactory.ParseString($"""
         mwg.storage.path = {MwgConfig.Quote(dataPath)}
         akka.loglevel = WARNING
+        # The suite runs several test assemblies at once on 2 cores: give expectations room.
+        akka.test.single-expect-default = 10s
         {extra}
         """));
 

@@ -11,6 +11,8 @@ public static class PersistenceTestConfig
         var path = folder.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
         return ConfigurationFactory.ParseString($$"""
             akka.loglevel = WARNING
+            # The suite runs several test assemblies at once on 2 cores: give expectations room.
+            akka.test.single-expect-default = 10s
             akka.persistence.journal.plugin = "mwg.persistence.journal"
             akka.persistence.snapshot-store.plugin = "mwg.persistence.snapshot-store"
             mwg.persistence.journal.path = "{{path}}"
