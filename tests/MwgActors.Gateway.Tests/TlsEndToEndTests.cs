@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Akka.Configuration;
 using MwgActors.Actors.Hosting;
+using MwgActors.Client;
 using MwgActors.Gateway.Server;
 using MwgActors.Protocol;
 
@@ -44,6 +45,18 @@ public sealed class TlsEndToEndTests : IDisposable
             """);
 
         await RoundTripAsync(server.Uri, dialect);
+    }
+
+    [Fact]
+    public async Task MwgClient_trusting_the_certificate_should_work_against_the_TLS_server()
+    {
+        await using var server = await TestServer.StartAsync(PemSettings());
+        await using var client = await MwgClient.ConnectAsync(new MwgClientOptions { Url = server.Uri, TrustedCaCertificate = _certificate.Certificate });
+
+        var revision = await client.PutAsync([new KeyValue(Utf8("tls/client"), Utf8("secret"))]);
+
+        Assert.True(revision > 0);
+        Assert.Equal("secret", Encoding.UTF8.GetString((await client.GetAsync(Utf8("tls/client")))!));
     }
 
     [Fact]
