@@ -47,7 +47,7 @@ public sealed class ProtocolClient : IAsyncDisposable
     /// <summary>The close status the server sent, once the socket is closed.</summary>
     public System.Net.WebSockets.WebSocketCloseStatus? CloseStatus => _raw.Socket.CloseStatus;
 
-    public static async Task<ProtocolClient> ConnectAsync(Uri uri, Dialect dialect = Dialect.Extended)
+    public static async Task<ProtocolClient> ConnectAsync(Uri uri, Dialect dialect = Dialect.Extended, Action<System.Net.WebSockets.ClientWebSocketOptions>? configure = null)
     {
         var subprotocol = dialect switch
         {
@@ -55,7 +55,7 @@ public sealed class ProtocolClient : IAsyncDisposable
             Dialect.Extended => Subprotocols.Extended,
             _ => null,
         };
-        var raw = await RawClient.ConnectAsync(uri, subprotocol);
+        var raw = await RawClient.ConnectAsync(uri, subprotocol, configure);
         var client = new ProtocolClient(raw, dialect);
         if (dialect != Dialect.G1)
         {

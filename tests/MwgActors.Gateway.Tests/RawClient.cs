@@ -10,13 +10,16 @@ public sealed class RawClient : IAsyncDisposable
 
     public WebSocket Socket => _socket;
 
-    public static async Task<RawClient> ConnectAsync(Uri uri, string? subprotocol = null)
+    /// <param name="configure">Sets options before connecting (TLS trust, request headers).</param>
+    public static async Task<RawClient> ConnectAsync(Uri uri, string? subprotocol = null, Action<ClientWebSocketOptions>? configure = null)
     {
         var client = new RawClient();
         if (subprotocol is not null)
         {
             client._socket.Options.AddSubProtocol(subprotocol);
         }
+
+        configure?.Invoke(client._socket.Options);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await client._socket.ConnectAsync(uri, timeout.Token);

@@ -26,6 +26,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private const string SweepTimer = "sweep";
     private const string G1PushTimer = "g1-push";
     private const string ReadersTimer = "readers";
+    private const string RateTimer = "rate";
 
     // Well inside the default 30 s grace a restarted lock actor gives every lease.
     private const long LeaseRenewIntervalMs = 5_000;
@@ -56,6 +57,14 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private bool _overflowLogged;
     private bool _closing;
 
+    // Requests per second (null = unlimited). G1 frames over the rate wait here for a token, in order; each holds a
+    // request slot, so at most max-requests-in-flight wait and the socket is not read meanwhile (backpressure).
+    private readonly TokenBucket? _rate;
+    private readonly Queue<byte[]> _delayed = new();
+
+    // Limits this connection has exceeded: each is logged once per connection, not once per offending frame.
+    private readonly HashSet<ErrorCode> _limitsLogged = [];
+
     public ConnectionActor(ConnectionSettings settings, ServerCodec codec, IConnectionOutput output, ConnectionRefs refs)
     {
         _settings = settings;
@@ -63,9 +72,15 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _output = output;
         _refs = refs;
         _lastFrameTicks = Environment.TickCount64;
+        _rate = settings.NewRateLimit();
 
-        Receive<FrameReceived>(frame => OnFrame(frame.Frame));
-        Receive<FrameTooLarge>(_ => CloseWith(CloseCodes.MessageTooBig, "frame too large"));
+        Receive<FrameReceived>(frame => OnFrameReceived(frame.Frame));
+        Receive<RateTick>(_ => OnRateTick());
+        Receive<FrameTooLarge>(_ =>
+        {
+            LimitExceeded(ErrorCode.FrameTooLarge, "mwg.protocol.max-frame-size", "closed with 1009");
+            CloseWith(CloseCodes.MessageTooBig, "frame too large");
+        });
         Receive<SocketClosed>(_ => Context.Stop(Self));
 
         Receive<StorageProtocol.KeysRead>(read => Complete(read.CorrelationId, id => new GetResult(id, read.Values)));
@@ -124,9 +139,40 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     protected override void PostStop() => _codec.Dispose();
 
-    private void OnFrame(byte[] frame)
+    private void OnFrameReceived(byte[] frame)
     {
         _lastFrameTicks = Environment.TickCount64;
+        if (_rate is not null && !_codec.IsExtended && (_delayed.Count > 0 || !_rate.TryTake()))
+        {
+            // G1 has no error frame to say "slow down": the frame waits for its token instead.
+            LimitExceeded(ErrorCode.RateLimited, "mwg.connection.max-requests-per-second", "G1 frames delayed");
+            _delayed.Enqueue(frame);
+            if (!Timers.IsTimerActive(RateTimer))
+            {
+                Timers.StartSingleTimer(RateTimer, RateTick.Instance, _rate.UntilNextToken());
+            }
+
+            return;
+        }
+
+        OnFrame(frame);
+    }
+
+    private void OnRateTick()
+    {
+        while (_delayed.Count > 0 && !_closing && _rate!.TryTake())
+        {
+            OnFrame(_delayed.Dequeue());
+        }
+
+        if (_delayed.Count > 0 && !_closing)
+        {
+            Timers.StartSingleTimer(RateTimer, RateTick.Instance, _rate!.UntilNextToken());
+        }
+    }
+
+    private void OnFrame(byte[] frame)
+    {
         ProtocolMessage message;
         try
         {
@@ -135,6 +181,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         catch (ProtocolException ex)
         {
             OnBadFrame(ex);
+            return;
+        }
+
+        if (_rate is not null && _codec.IsExtended && message is Request request && !_rate.TryTake())
+        {
+            LimitExceeded(ErrorCode.RateLimited, "mwg.connection.max-requests-per-second", "answered RateLimited");
+            Reply(new Error(request.Id, ErrorCode.RateLimited, "rate limit exceeded, slow down"));
             return;
         }
 
@@ -180,6 +233,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void OnBadFrame(ProtocolException ex)
     {
+        if (LimitSetting(ex.Code) is { } setting)
+        {
+            LimitExceeded(ex.Code, setting, _codec.IsExtended ? "answered with an error" : "closed");
+        }
+
         if (!_codec.IsExtended)
         {
             // G1 has no error frame: an original client only learns of its mistake by the close.
@@ -218,6 +276,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         if (_subscriptions.Count + _pendingSubscriptions.Count >= _settings.Limits.MaxSubscriptionsPerConnection)
         {
+            LimitExceeded(ErrorCode.TooManySubscriptions, "mwg.protocol.max-subscriptions-per-connection", "answered with an error");
             Reply(new Error(subscribe.Id, ErrorCode.TooManySubscriptions, "too many subscriptions on this connection"));
             return;
         }
@@ -451,6 +510,24 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Reply(new Error(pending.Id, ErrorCode.Timeout, "request timed out"));
     }
 
+    private static string? LimitSetting(ErrorCode code) => code switch
+    {
+        ErrorCode.FrameTooLarge => "mwg.protocol.max-frame-size",
+        ErrorCode.TooManyKeys => "mwg.protocol.max-keys-per-batch",
+        ErrorCode.KeyTooLarge => "mwg.protocol.max-key-size",
+        ErrorCode.ValueTooLarge => "mwg.protocol.max-value-size",
+        _ => null,
+    };
+
+    /// <summary>Logs the first time this connection exceeds <paramref name="code"/>'s limit; later ones are quiet.</summary>
+    private void LimitExceeded(ErrorCode code, string setting, string outcome)
+    {
+        if (_limitsLogged.Add(code))
+        {
+            _log.Warning("Connection {0} ({1}) exceeded {2}: {3}, {4}; not logged again for this connection", Self.Path.Name, _codec.Dialect, setting, code, outcome);
+        }
+    }
+
     private PendingRequest NewPending(RequestId id, RequestKind kind) =>
         new(id, kind, Environment.TickCount64 + (long)_settings.RequestTimeout.TotalMilliseconds);
 
@@ -469,6 +546,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private sealed class Sweep
     {
         public static readonly Sweep Instance = new();
+    }
+
+    private sealed class RateTick
+    {
+        public static readonly RateTick Instance = new();
     }
 
     private sealed class SubscribeG1Push

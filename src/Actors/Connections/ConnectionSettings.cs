@@ -26,8 +26,16 @@ public sealed record ConnectionSettings(
     TimeSpan IdleTimeout,
     TimeSpan KeepAliveInterval,
     bool G1PushPuts,
-    string ServerId)
+    string ServerId,
+    double MaxRequestsPerSecond = 0,
+    int MaxRequestsBurst = 0)
 {
+    /// <summary>A fresh bucket for one connection, or null when requests are not rate limited.</summary>
+    public TokenBucket? NewRateLimit() =>
+        MaxRequestsPerSecond > 0
+            ? new TokenBucket(MaxRequestsPerSecond, MaxRequestsBurst > 0 ? MaxRequestsBurst : Math.Max(1, (int)Math.Ceiling(MaxRequestsPerSecond)))
+            : null;
+
     public const string Path = "mwg.connection";
     public const string ProtocolPath = "mwg.protocol";
 
@@ -52,6 +60,8 @@ public sealed record ConnectionSettings(
             ConfigReading.Duration(c, Path, "idle-timeout", allowZero: true),
             ConfigReading.Duration(c, Path, "keep-alive-interval", allowZero: true),
             ConfigReading.Bool(c, Path, "g1-push-puts"),
-            string.IsNullOrWhiteSpace(serverId) ? Environment.MachineName : serverId);
+            string.IsNullOrWhiteSpace(serverId) ? Environment.MachineName : serverId,
+            ConfigReading.NonNegativeLong(c, Path, "max-requests-per-second"),
+            (int)Math.Min(int.MaxValue, ConfigReading.NonNegativeLong(c, Path, "max-requests-burst")));
     }
 }

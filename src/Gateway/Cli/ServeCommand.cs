@@ -16,7 +16,7 @@ internal static class ServeCommand
         Config config;
         try
         {
-            args.AllowOnly("port", "bind", "data", "config");
+            args.AllowOnly("port", "bind", "data", "config", "insecure");
             config = BuildConfig(args);
         }
         catch (Exception ex) when (ex is ArgumentException or ConfigurationException or IOException)
@@ -48,7 +48,12 @@ internal static class ServeCommand
         await using (server)
         {
             var storage = server.Mwg.StorageSettings;
-            await output.WriteLineAsync($"mwg listening on {server.WebSocketUri} (dialects: G1, mwg.v1, mwg.json.v1)");
+            await output.WriteLineAsync($"mwg listening on {server.WebSocketUri} (dialects: G1, mwg.v1, mwg.json.v1{(server.TlsEnabled ? ", TLS" : string.Empty)})");
+            if (server.ExposedInPlainText)
+            {
+                await output.WriteLineAsync($"mwg WARNING: serving plain text without authentication on {server.Address} (--insecure)");
+            }
+
             await output.WriteLineAsync(storage.Store == StoreKind.RocksDb
                 ? $"mwg data in {Path.GetFullPath(storage.DataPath)} (RocksDB, durability {storage.Durability.ToString().ToLowerInvariant()})"
                 : "mwg data in memory (nothing survives a restart)");
@@ -97,6 +102,11 @@ internal static class ServeCommand
             overrides.Add($"mwg.storage.path = {MwgConfig.Quote(data)}");
         }
 
+        if (Insecure(args))
+        {
+            overrides.Add("mwg.server.insecure = on");
+        }
+
         var config = ConfigurationFactory.ParseString(string.Join('\n', overrides));
         if (args.Get("config") is { } file)
         {
@@ -110,6 +120,16 @@ internal static class ServeCommand
 
         return config;
     }
+
+    /// <summary>
+    /// <c>--insecure on</c> (also <c>--insecure=on</c>): the argument parser reads every option with a value.
+    /// </summary>
+    private static bool Insecure(ParsedArguments args) => args.Get("insecure") switch
+    {
+        null or "off" or "false" or "no" => false,
+        "on" or "true" or "yes" => true,
+        var other => throw new ArgumentException($"--insecure must be on or off, not '{other}'"),
+    };
 
     private static string FirstLine(string text)
     {

@@ -43,9 +43,15 @@ public sealed class MwgServer : IAsyncDisposable
 
     public IPAddress Address => _settings.Bind;
 
-    public Uri WebSocketUri => new($"ws://{FormatHost(_settings.Bind)}:{Port}/");
+    /// <summary>Whether the server speaks TLS (mwg.server.tls).</summary>
+    public bool TlsEnabled => _settings.TlsEnabled;
 
-    public Uri HttpUri => new($"http://{FormatHost(_settings.Bind)}:{Port}/");
+    /// <summary>Plain text without authentication on an address other than loopback (only with --insecure).</summary>
+    public bool ExposedInPlainText => !IPAddress.IsLoopback(_settings.Bind) && !_settings.TlsEnabled && !_settings.AuthenticationEnabled;
+
+    public Uri WebSocketUri => new($"{(TlsEnabled ? "wss" : "ws")}://{FormatHost(_settings.Bind)}:{Port}/");
+
+    public Uri HttpUri => new($"{(TlsEnabled ? "https" : "http")}://{FormatHost(_settings.Bind)}:{Port}/");
 
     /// <summary>Open websocket connections.</summary>
     public int ConnectionCount => _connections.Count;
@@ -123,13 +129,29 @@ public sealed class MwgServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(settings.Bind, settings.Port);
+            kestrel.Listen(settings.Bind, settings.Port, listen =>
+            {
+                if (settings.Tls is { } tls)
+                {
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = tls.Certificate;
+                        https.HandshakeTimeout = settings.HandshakeTimeout;
+                    });
+                }
+            });
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+
+            // A connection that never sends its upgrade is dropped: nothing is sent (KeepAliveTimeout, which Kestrel
+            // applies until the first byte) or headers trickle in (RequestHeadersTimeout). Upgraded websockets are
+            // not subject to either.
+            kestrel.Limits.KeepAliveTimeout = settings.HandshakeTimeout;
+            kestrel.Limits.RequestHeadersTimeout = settings.HandshakeTimeout;
         });
 
         var app = builder.Build();
         app.UseWebSockets();
-        var endpoint = new WebSocketEndpoint(system, mwg, connections, accepting);
+        var endpoint = new WebSocketEndpoint(system, mwg, connections, accepting, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"));
         var admin = new AdminEndpoints(mwg, connections);
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));

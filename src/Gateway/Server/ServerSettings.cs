@@ -4,10 +4,33 @@ using Akka.Configuration;
 namespace MwgActors.Gateway.Server;
 
 /// <summary>Settings of the websocket gateway, from <c>mwg.server</c>.</summary>
-public sealed record ServerSettings(IPAddress Bind, int Port, TimeSpan ShutdownTimeout)
+/// <param name="Tls">Null when TLS is off.</param>
+/// <param name="Insecure">Serve without TLS on an address other than loopback (<c>--insecure</c>).</param>
+/// <param name="AllowedOrigins">Origins a browser may open a websocket from; empty = any (while authentication is off).</param>
+/// <param name="MaxConnections">Open websockets at most; an upgrade past it is answered 503.</param>
+/// <param name="HandshakeTimeout">How long a TCP connection may take to complete its TLS handshake and HTTP upgrade.</param>
+public sealed record ServerSettings(
+    IPAddress Bind,
+    int Port,
+    TimeSpan ShutdownTimeout,
+    TlsSettings? Tls,
+    bool Insecure,
+    IReadOnlyList<string> AllowedOrigins,
+    int MaxConnections,
+    TimeSpan HandshakeTimeout)
 {
     public const string Path = "mwg.server";
 
+    /// <summary>
+    /// Whether clients must authenticate. Always false: authentication is not implemented yet. It is the seam for
+    /// the rules that depend on it (a bind beyond loopback is also allowed with it; origins are checked by default).
+    /// </summary>
+    public bool AuthenticationEnabled => false;
+
+    /// <summary>Whether the websocket and HTTP endpoints speak TLS (wss://, https://).</summary>
+    public bool TlsEnabled => Tls is not null;
+
+    /// <exception cref="ConfigurationException">A setting is invalid, or the server would serve plain text to the network.</exception>
     public static ServerSettings Create(Config root)
     {
         ArgumentNullException.ThrowIfNull(root);
@@ -30,7 +53,60 @@ public sealed record ServerSettings(IPAddress Bind, int Port, TimeSpan ShutdownT
             throw new ConfigurationException($"invalid setting {Path}.shutdown-timeout: must not be negative");
         }
 
-        return new ServerSettings(bind ?? IPAddress.Loopback, port, shutdown);
+        var maxConnections = Read(c, "max-connections", s => s.GetInt("max-connections", 0));
+        if (maxConnections <= 0)
+        {
+            throw new ConfigurationException($"invalid setting {Path}.max-connections: must be a positive integer");
+        }
+
+        var handshake = Read(c, "handshake-timeout", s => s.GetTimeSpan("handshake-timeout", TimeSpan.Zero, allowInfinite: false));
+        if (handshake <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"invalid setting {Path}.handshake-timeout: must be a positive duration such as 10s");
+        }
+
+        // A lone string would read as an empty list: a list is required.
+        var origins = Read(c, "allowed-origins", s => s.GetValue("allowed-origins") is { } v && !v.IsString()
+            ? s.GetStringList("allowed-origins")
+            : throw new ConfigurationException("not a list"));
+        foreach (var origin in origins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.PathAndQuery != "/")
+            {
+                throw new ConfigurationException($"invalid setting {Path}.allowed-origins: '{origin}' is not an origin such as https://app.example.com");
+            }
+        }
+
+        var settings = new ServerSettings(
+            bind ?? IPAddress.Loopback,
+            port,
+            shutdown,
+            TlsSettings.Create(c),
+            ReadBool(c, "insecure"),
+            origins.Select(o => o.TrimEnd('/')).ToArray(),
+            maxConnections,
+            handshake);
+        settings.RefuseInsecureExposure();
+        return settings;
+    }
+
+    internal static bool ReadBool(Config section, string key) =>
+        section.HasPath(key)
+            ? Read(section, key, s => s.GetBoolean(key))
+            : throw new ConfigurationException($"invalid setting {Path}.{key}: is missing");
+
+    internal static string ReadString(Config section, string key) =>
+        Read(section, key, s => s.GetString(key, string.Empty) ?? string.Empty);
+
+    // Secure by default: plain text beyond this machine needs the operator to say so.
+    private void RefuseInsecureExposure()
+    {
+        if (!IPAddress.IsLoopback(Bind) && !TlsEnabled && !AuthenticationEnabled && !Insecure)
+        {
+            throw new ConfigurationException(
+                $"refusing to listen on {Bind} without TLS or authentication (anyone on the network could read and write every key); " +
+                $"configure {TlsSettings.Path}, or pass --insecure on ({Path}.insecure = on) to serve in plain text anyway");
+        }
     }
 
     // HOCON throws FormatException and friends for a value of the wrong type; the operator needs the setting's name.
@@ -40,7 +116,7 @@ public sealed record ServerSettings(IPAddress Bind, int Port, TimeSpan ShutdownT
         {
             return read(section);
         }
-        catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException or ConfigurationException)
+        catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException or ConfigurationException or NotSupportedException or ArgumentException)
         {
             throw new ConfigurationException($"invalid setting {Path}.{key}: has a value of the wrong type");
         }

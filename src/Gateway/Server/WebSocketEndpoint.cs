@@ -15,14 +15,21 @@ internal sealed class WebSocketEndpoint
     private readonly MwgActorsExtension _mwg;
     private readonly ConnectionRegistry _connections;
     private readonly Func<bool> _accepting;
+    private readonly ServerSettings _server;
+    private readonly ILogger _log;
     private long _nextConnection;
 
-    public WebSocketEndpoint(ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting)
+    // Websockets accepted or being accepted: counted before the upgrade, so a burst cannot overshoot the bound.
+    private int _open;
+
+    public WebSocketEndpoint(ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting, ServerSettings server, ILogger log)
     {
         _system = system;
         _mwg = mwg;
         _connections = connections;
         _accepting = accepting;
+        _server = server;
+        _log = log;
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -40,6 +47,35 @@ internal sealed class WebSocketEndpoint
             return;
         }
 
+        if (!OriginPolicy.Allows(_server, context.Request))
+        {
+            GatewayLog.OriginRefused(_log, context.Connection.RemoteIpAddress?.ToString(), context.Request.Headers.Origin.ToString());
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        var open = Interlocked.Increment(ref _open);
+        try
+        {
+            if (open > _server.MaxConnections)
+            {
+                // Refused before the upgrade: no websocket, actor or buffers for a connection over the bound.
+                GatewayLog.TooManyConnections(_log, context.Connection.RemoteIpAddress?.ToString(), open - 1, _server.MaxConnections);
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "1";
+                return;
+            }
+
+            await ServeAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+        }
+    }
+
+    private async Task ServeAsync(HttpContext context)
+    {
         var settings = _mwg.ConnectionSettings;
         var (dialect, subprotocol) = Subprotocols.Select(context.WebSockets.WebSocketRequestedProtocols);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext

@@ -29,8 +29,11 @@ public sealed class ConnectionSettingsTests
                 IdleTimeout: TimeSpan.FromMinutes(5),
                 KeepAliveInterval: TimeSpan.FromSeconds(30),
                 G1PushPuts: true,
-                ServerId: Environment.MachineName),
+                ServerId: Environment.MachineName,
+                MaxRequestsPerSecond: 0,
+                MaxRequestsBurst: 0),
             settings);
+        Assert.Null(settings.NewRateLimit());
         Assert.Equal(ProtocolLimits.Default, settings.Limits);
     }
 
@@ -62,6 +65,8 @@ public sealed class ConnectionSettingsTests
     [InlineData("mwg.connection.idle-timeout = -1s", "mwg.connection.idle-timeout")]
     [InlineData("mwg.connection.keep-alive-interval = often", "mwg.connection.keep-alive-interval")]
     [InlineData("mwg.connection.g1-push-puts = maybe", "mwg.connection.g1-push-puts")]
+    [InlineData("mwg.connection.max-requests-per-second = -1", "mwg.connection.max-requests-per-second")]
+    [InlineData("mwg.connection.max-requests-burst = lots", "mwg.connection.max-requests-burst")]
     [InlineData("mwg.protocol.max-frame-size = 0", "mwg.protocol.max-frame-size")]
     [InlineData("mwg.protocol.max-frame-size = 4g", "mwg.protocol.max-frame-size")]
     [InlineData("mwg.protocol.max-keys-per-batch = 0", "mwg.protocol.max-keys-per-batch")]
@@ -72,6 +77,17 @@ public sealed class ConnectionSettingsTests
     {
         var error = Assert.Throws<ConfigurationException>(() => ConnectionSettings.Create(Parse(hocon)));
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("max-requests-per-second = 100\nmax-requests-burst = 500", 100, 500)]
+    [InlineData("max-requests-per-second = 100", 100, 100)]
+    public void A_request_rate_should_give_each_connection_a_bucket_with_the_burst_as_capacity(string hocon, double rate, int capacity)
+    {
+        var bucket = ConnectionSettings.Create(Parse("mwg.connection {\n" + hocon + "\n}")).NewRateLimit();
+
+        Assert.NotNull(bucket);
+        Assert.Equal((rate, capacity), (bucket.RatePerSecond, bucket.Capacity));
     }
 
     private static Config Parse(string hocon) => ConfigurationFactory.ParseString(hocon).WithFallback(MwgReferenceConfig.Load());

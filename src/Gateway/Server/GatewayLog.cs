@@ -1,0 +1,11 @@
+namespace MwgActors.Gateway.Server;
+
+/// <summary>The gateway's log lines: one per refused connection (each is logged once, when refused).</summary>
+internal static partial class GatewayLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a websocket from {Remote}: origin {Origin} is not in mwg.server.allowed-origins (403)")]
+    public static partial void OriginRefused(ILogger logger, string? remote, string origin);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a websocket from {Remote}: {Open} connections open, mwg.server.max-connections is {Max} (503)")]
+    public static partial void TooManyConnections(ILogger logger, string? remote, int open, int max);
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using Akka.Configuration;
+using MwgActors.Actors.Hosting;
+using MwgActors.Gateway.Server;
+
+namespace MwgActors.Gateway.Tests;
+
+/// <summary><c>mwg.server</c>: every default, and bad values refused naming their path.</summary>
+public sealed class ServerSettingsTests
+{
+    [Fact]
+    public void Reference_config_should_give_every_default()
+    {
+        var settings = ServerSettings.Create(MwgConfig.Build(null));
+
+        Assert.Equal(
+            (IPAddress.Loopback, 7513, TimeSpan.FromSeconds(10), false, false, 10000, TimeSpan.FromSeconds(10)),
+            (settings.Bind, settings.Port, settings.ShutdownTimeout, settings.TlsEnabled, settings.Insecure, settings.MaxConnections, settings.HandshakeTimeout));
+        Assert.Null(settings.Tls);
+        Assert.Empty(settings.AllowedOrigins);
+        Assert.False(settings.AuthenticationEnabled);
+    }
+
+    [Fact]
+    public void Allowed_origins_should_be_read_without_a_trailing_slash()
+    {
+        var settings = ServerSettings.Create(Parse("mwg.server.allowed-origins = [\"https://app.example.com/\", \"http://localhost:8080\"]"));
+
+        Assert.Equal(["https://app.example.com", "http://localhost:8080"], settings.AllowedOrigins);
+    }
+
+    [Theory]
+    [InlineData("mwg.server.max-connections = 0", "mwg.server.max-connections")]
+    [InlineData("mwg.server.max-connections = many", "mwg.server.max-connections")]
+    [InlineData("mwg.server.handshake-timeout = 0s", "mwg.server.handshake-timeout")]
+    [InlineData("mwg.server.handshake-timeout = soon", "mwg.server.handshake-timeout")]
+    [InlineData("mwg.server.insecure = maybe", "mwg.server.insecure")]
+    [InlineData("mwg.server.allowed-origins = [\"app.example.com\"]", "mwg.server.allowed-origins")]
+    [InlineData("mwg.server.allowed-origins = [\"https://app.example.com/path\"]", "mwg.server.allowed-origins")]
+    [InlineData("mwg.server.allowed-origins = [\"ftp://app.example.com\"]", "mwg.server.allowed-origins")]
+    [InlineData("mwg.server.allowed-origins = yes", "mwg.server.allowed-origins")]
+    public void Invalid_values_should_be_refused_naming_their_path(string hocon, string path)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ServerSettings.Create(Parse(hocon)));
+
+        Assert.StartsWith("invalid setting " + path + ":", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("::1")]
+    [InlineData("localhost")]
+    [InlineData("127.0.0.1")]
+    public void Loopback_binds_should_need_neither_TLS_nor_insecure(string bind)
+    {
+        var settings = ServerSettings.Create(Parse($"mwg.server.bind = \"{bind}\""));
+
+        Assert.True(IPAddress.IsLoopback(settings.Bind));
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("::")]
+    [InlineData("192.0.2.10")]
+    public void Binds_beyond_loopback_in_plain_text_should_be_refused(string bind)
+    {
+        // Only the settings are read: nothing listens on these addresses.
+        var error = Assert.Throws<ConfigurationException>(() => ServerSettings.Create(Parse($"mwg.server.bind = \"{bind}\"")));
+
+        Assert.StartsWith("refusing to listen on ", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Config Parse(string hocon) => ConfigurationFactory.ParseString(hocon).WithFallback(MwgConfig.Build(null));
+}
