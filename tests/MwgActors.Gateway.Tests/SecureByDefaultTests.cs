@@ -78,14 +78,14 @@ public sealed class SecureByDefaultTests : IDisposable
         var config = Path.Combine(_folder, "late-error.conf");
         await File.WriteAllTextAsync(config, "mwg.storage.readers = 0");
 
-        var (exit, _, error) = await ServeAsync("--bind", "0.0.0.0", "--port", "0", "--insecure", "on", "--config", config);
+        var (exit, _, error) = await ServeAsync("--bind", "0.0.0.0", "--port", "0", "--insecure", "--config", config);
 
         Assert.Equal(CommandLine.Failed, exit);
         Assert.Contains("mwg.storage.readers", Assert.Single(Lines(error)), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Serve_with_a_bad_insecure_value_should_be_a_usage_error()
+    public async Task Serve_with_a_value_after_insecure_should_be_a_usage_error()
     {
         var (exit, _, error) = await ServeAsync("--bind", "0.0.0.0", "--port", "0", "--insecure", "maybe");
 

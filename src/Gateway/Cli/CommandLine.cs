@@ -31,6 +31,7 @@ public static class CommandLine
                    --bind ADDR     address to listen on (default 127.0.0.1)
                    --data DIR      data folder (default ./data)
                    --config FILE   HOCON file layered over hocon/reference.conf
+                   --insecure      allow a plain-text bind beyond loopback (TLS: mwg.server.tls, docs/security.md)
 
         client commands (keys, values and prefixes are UTF-8 text; `--` ends the options):
           get KEY...               print KEY<TAB>VALUE per key, KEY<TAB>(missing) for a key with no value
@@ -62,7 +63,7 @@ public static class CommandLine
         """;
 
     /// <summary>The switches (options without a value) of all commands.</summary>
-    private static readonly HashSet<string> Switches = new(["json", "base64", "hold"], StringComparer.Ordinal);
+    private static readonly HashSet<string> Switches = new(["json", "base64", "hold", "insecure"], StringComparer.Ordinal);
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
         RunAsync(args, output, error, CancellationToken.None);

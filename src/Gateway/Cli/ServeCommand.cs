@@ -121,15 +121,11 @@ internal static class ServeCommand
         return config;
     }
 
-    /// <summary>
-    /// <c>--insecure on</c> (also <c>--insecure=on</c>): the argument parser reads every option with a value.
-    /// </summary>
-    private static bool Insecure(ParsedArguments args) => args.Get("insecure") switch
-    {
-        null or "off" or "false" or "no" => false,
-        "on" or "true" or "yes" => true,
-        var other => throw new ArgumentException($"--insecure must be on or off, not '{other}'"),
-    };
+    /// <summary>The explicit <c>--insecure</c> switch; a stray word after it is refused rather than ignored.</summary>
+    private static bool Insecure(ParsedArguments args) =>
+        args.Positional.Count == 0
+            ? args.Has("insecure")
+            : throw new ArgumentException($"unexpected argument '{args.Positional[0]}' (--insecure takes no value)");
 
     private static string FirstLine(string text)
     {

@@ -105,7 +105,7 @@ public sealed record ServerSettings(
         {
             throw new ConfigurationException(
                 $"refusing to listen on {Bind} without TLS or authentication (anyone on the network could read and write every key); " +
-                $"configure {TlsSettings.Path}, or pass --insecure on ({Path}.insecure = on) to serve in plain text anyway");
+                $"configure {TlsSettings.Path}, or pass --insecure ({Path}.insecure = on) to serve in plain text anyway");
         }
     }
 
