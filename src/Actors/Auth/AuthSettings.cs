@@ -68,14 +68,9 @@ public sealed record AuthSettings(bool Enabled, byte[] JwtSecret, string Issuer,
             throw ConfigReading.Invalid(Path, "api-keys", "is missing");
         }
 
-        var value = c.GetValue("api-keys");
-        if (!value.IsArray())
-        {
-            throw ConfigReading.Invalid(Path, "api-keys", "must be a list of objects such as [{ key = \"...\", subject = \"ci\", read = [\"\"] }]");
-        }
-
+        var items = ListOf(c.GetValue("api-keys"))
+            ?? throw ConfigReading.Invalid(Path, "api-keys", "must be a list of objects such as [{ key = \"...\", subject = \"ci\", read = [\"\"] }]");
         var keys = new List<ApiKey>();
-        var items = value.GetArray();
         for (var i = 0; i < items.Count; i++)
         {
             var path = $"{Path}.api-keys[{i}]";
@@ -106,19 +101,33 @@ public sealed record AuthSettings(bool Enabled, byte[] JwtSecret, string Issuer,
                     continue;
                 }
 
-                var list = item.GetValue(name);
-                if (!list.IsArray())
-                {
-                    throw ConfigReading.Invalid(path, name, "must be a list of key prefixes such as [\"users/\"] ([\"\"] = every key)");
-                }
-
-                grants[right] = [.. list.GetArray().Select(p => Encoding.UTF8.GetBytes(p.GetString() ?? string.Empty))];
+                var list = ListOf(item.GetValue(name))
+                    ?? throw ConfigReading.Invalid(path, name, "must be a list of key prefixes such as [\"users/\"] ([\"\"] = every key)");
+                grants[right] = [.. list.Select(p => Encoding.UTF8.GetBytes(p.GetString() ?? string.Empty))];
             }
 
             keys.Add(new ApiKey(key, subject, grants));
         }
 
         return keys;
+    }
+
+    // Akka's HOCON does not report an empty list as an array, so a list is "anything but a string or an object".
+    private static IList<HoconValue>? ListOf(HoconValue value)
+    {
+        if (value.IsString() || value.IsObject())
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetArray();
+        }
+        catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException or InvalidCastException or NotSupportedException)
+        {
+            return null;
+        }
     }
 }
 

@@ -162,7 +162,7 @@ public static class JwtTokens
             var claims = doc.RootElement;
             if (claims.ValueKind != JsonValueKind.Object
                 || !claims.TryGetProperty("sub", out var sub) || sub.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(sub.GetString())
-                || !claims.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out var expSeconds))
+                || !claims.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number || !exp.TryGetInt64(out var expSeconds))
             {
                 return false;
             }
@@ -181,7 +181,7 @@ public static class JwtTokens
 
             if (claims.TryGetProperty("nbf", out var nbf))
             {
-                if (!nbf.TryGetInt64(out var nbfSeconds) || now + ClockSkew < DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(nbfSeconds, 0, 253402300799)))
+                if (nbf.ValueKind != JsonValueKind.Number || !nbf.TryGetInt64(out var nbfSeconds) || now + ClockSkew < DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(nbfSeconds, 0, 253402300799)))
                 {
                     return false;
                 }
