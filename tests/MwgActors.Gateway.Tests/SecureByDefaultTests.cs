@@ -4,7 +4,7 @@ using MwgActors.Gateway.Cli;
 namespace MwgActors.Gateway.Tests;
 
 /// <summary>
-/// A server bound beyond loopback without TLS (and without authentication, which does not exist yet) refuses to
+/// A server bound beyond loopback without TLS and without authentication (mwg.auth) refuses to
 /// start with one line, unless the operator says --insecure. Binds only 0.0.0.0 or 127.0.0.1 on port 0.
 /// </summary>
 public sealed class SecureByDefaultTests : IDisposable

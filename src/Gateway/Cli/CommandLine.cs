@@ -33,6 +33,14 @@ public static class CommandLine
                    --config FILE   HOCON file layered over hocon/reference.conf
                    --insecure      allow a plain-text bind beyond loopback (TLS: mwg.server.tls, docs/security.md)
 
+          token    print a JWT (HS256) for clients when mwg.auth is on (docs/security.md)
+                   --sub NAME      the subject (who the token is for); required
+                   --read P, --write P, --subscribe P, --lock P, --reload P
+                                   grant the right on key prefix P (UTF-8; "" = every key); repeatable
+                   --ttl TTL       lifetime such as 30s, 15m, 1h, 7d; required
+                   --secret S | --secret-file F | --config FILE
+                                   the signing key: given, read from a file, or the file's mwg.auth
+
         client commands (keys, values and prefixes are UTF-8 text; `--` ends the options):
           get KEY...               print KEY<TAB>VALUE per key, KEY<TAB>(missing) for a key with no value
                                    (exit 3 when any is missing); --json: {"values":{"k":"v","m":null}}
@@ -46,6 +54,7 @@ public static class CommandLine
                    --since REV     start after revision REV (replays the changes since it first)
           reload PREFIX...         push a forced reload of keys or prefixes to the subscriptions that match
                                    (POST /admin/reload on the host and port of --url)
+                   --token TOKEN   with mwg.auth on: a token with the reload right (mwg token --reload P)
           lock                     lease a free id prefix; print PREFIX<TAB>LEASE-TOKEN (token in Base64)
                                    and exit: the server keeps the lease for its grace period
                                    (mwg.locks.grace-period) after the connection closes, then frees it
@@ -97,6 +106,7 @@ public static class CommandLine
         return args[0] switch
         {
             "serve" => await ServeCommand.RunAsync(parsed, output, error),
+            "token" => await TokenCommand.RunAsync(parsed, output, error),
             "get" => await GetCommand.RunAsync(parsed, output, error),
             "put" => await PutCommand.RunAsync(parsed, output, error),
             "remove" => await RemoveCommand.RunAsync(parsed, output, error),

@@ -10,7 +10,7 @@ namespace MwgActors.Gateway.Cli;
 internal static class ReloadCommand
 {
     public static Task<int> RunAsync(ParsedArguments args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        ClientCommand.RunAsync("reload", args, error, [], async options =>
+        ClientCommand.RunAsync("reload", args, error, ["token"], async options =>
         {
             if (args.Positional.Count == 0)
             {
@@ -20,6 +20,12 @@ internal static class ReloadCommand
             var prefixes = args.Positional.Select(p => Convert.ToBase64String(options.Bytes(p))).ToList();
             var url = ServerUrl.Http(options.Url, "/admin/reload");
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            if (args.Get("token") is { Length: > 0 } token)
+            {
+                // With mwg.auth on, /admin/reload needs a token with the reload right.
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            }
+
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Timeout);
             int subscriptions;

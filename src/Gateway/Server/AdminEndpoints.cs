@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using MwgActors.Actors.Api;
+using MwgActors.Actors.Auth;
 using MwgActors.Actors.Hosting;
 using MwgActors.Protocol;
 
@@ -11,11 +12,14 @@ internal sealed class AdminEndpoints
 {
     private readonly MwgActorsExtension _mwg;
     private readonly ConnectionRegistry _connections;
+    private readonly ITokenValidator? _validator;
 
-    public AdminEndpoints(MwgActorsExtension mwg, ConnectionRegistry connections)
+    /// <param name="validator">Null when authentication is off; else /admin/* needs a token with the reload right.</param>
+    public AdminEndpoints(MwgActorsExtension mwg, ConnectionRegistry connections, ITokenValidator? validator)
     {
         _mwg = mwg;
         _connections = connections;
+        _validator = validator;
     }
 
     /// <summary>200 once the storage actor has recovered and answers; 503 otherwise.</summary>
@@ -32,8 +36,13 @@ internal sealed class AdminEndpoints
         }
     }
 
-    public async Task<IResult> StatsAsync(CancellationToken cancellationToken)
+    public async Task<IResult> StatsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        if (Refusal(request, []) is { } refused)
+        {
+            return refused;
+        }
+
         var revision = await _mwg.Store.GetRevisionAsync(cancellationToken);
         return Results.Json(new Dictionary<string, object>
         {
@@ -64,7 +73,33 @@ internal sealed class AdminEndpoints
             return Results.Json(new { error = "expected {\"prefixes\": [...], \"encoding\": \"utf8\" | \"base64\"}" }, statusCode: StatusCodes.Status400BadRequest);
         }
 
+        if (Refusal(request, prefixes) is { } refused)
+        {
+            return refused;
+        }
+
         var pushed = await _mwg.Store.ForceReloadAsync(prefixes, cancellationToken);
         return Results.Json(new { subscriptions = pushed });
+    }
+
+    /// <summary>
+    /// 401 without a valid token, 403 when the token lacks the reload right (on every one of
+    /// <paramref name="prefixes"/>, or at all); null when the request may proceed or authentication is off.
+    /// </summary>
+    private IResult? Refusal(HttpRequest request, IReadOnlyList<byte[]> prefixes)
+    {
+        if (_validator is null)
+        {
+            return null;
+        }
+
+        if (HandshakeToken.From(request) is not { } token || !_validator.TryValidate(token, out var principal, out _))
+        {
+            request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            return Results.Json(new { error = "a token is required (Authorization: Bearer TOKEN)" }, statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        var allowed = principal.PrefixesFor(Right.Reload).Count > 0 && prefixes.All(p => principal.AllowsAllUnder(Right.Reload, p));
+        return allowed ? null : Results.Json(new { error = "the token lacks the reload right" }, statusCode: StatusCodes.Status403Forbidden);
     }
 }

@@ -8,4 +8,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a websocket from {Remote}: {Open} connections open, mwg.server.max-connections is {Max} (503)")]
     public static partial void TooManyConnections(ILogger logger, string? remote, int open, int max);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a websocket from {Remote}: invalid or expired token (401)")]
+    public static partial void TokenRefused(ILogger logger, string? remote);
 }

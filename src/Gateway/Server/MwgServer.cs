@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using MwgActors.Actors.Auth;
 using MwgActors.Actors.Hosting;
 using MwgActors.Actors.Storage;
 using MwgActors.Storage.RocksDb;
@@ -46,6 +47,9 @@ public sealed class MwgServer : IAsyncDisposable
     /// <summary>Whether the server speaks TLS (mwg.server.tls).</summary>
     public bool TlsEnabled => _settings.TlsEnabled;
 
+    /// <summary>Whether clients must present a token (mwg.auth.enabled).</summary>
+    public bool AuthenticationEnabled => _settings.AuthenticationEnabled;
+
     /// <summary>Plain text without authentication on an address other than loopback (only with --insecure).</summary>
     public bool ExposedInPlainText => !IPAddress.IsLoopback(_settings.Bind) && !_settings.TlsEnabled && !_settings.AuthenticationEnabled;
 
@@ -66,6 +70,8 @@ public sealed class MwgServer : IAsyncDisposable
         var config = MwgConfig.Build(userConfig);
         var settings = ServerSettings.Create(config);
         var storage = StorageSettings.Create(config);
+        var auth = AuthSettings.Create(config);
+        var validator = auth.Enabled ? new TokenValidator(auth) : null;
 
         // Open the data folder before anything else so "already in use" stops startup with one clear line
         // instead of an actor failing later. The journal and the view share this open database.
@@ -82,7 +88,7 @@ public sealed class MwgServer : IAsyncDisposable
 
             var connections = new ConnectionRegistry();
             MwgServer? server = null;
-            var app = BuildApp(settings, system, mwg, connections, () => server is { _accepting: true });
+            var app = BuildApp(settings, system, mwg, connections, () => server is { _accepting: true }, validator);
             await app.StartAsync(cancellationToken);
             var port = ReadPort(app, settings.Port);
             server = new MwgServer(system, mwg, app, connections, dataFolder, settings, port);
@@ -119,7 +125,7 @@ public sealed class MwgServer : IAsyncDisposable
         _dataFolder?.Release();
     }
 
-    private static WebApplication BuildApp(ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting)
+    private static WebApplication BuildApp(ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting, ITokenValidator? validator)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -151,8 +157,8 @@ public sealed class MwgServer : IAsyncDisposable
 
         var app = builder.Build();
         app.UseWebSockets();
-        var endpoint = new WebSocketEndpoint(system, mwg, connections, accepting, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"));
-        var admin = new AdminEndpoints(mwg, connections);
+        var endpoint = new WebSocketEndpoint(system, mwg, connections, accepting, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"), validator);
+        var admin = new AdminEndpoints(mwg, connections, validator);
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", admin.ReadyAsync);

@@ -2,8 +2,8 @@ namespace MwgActors.Gateway.Server;
 
 /// <summary>
 /// Which browser origins may open a websocket: the defence against cross-site websocket hijacking, where a page
-/// on another site makes the visitor's browser connect with the visitor's network position (and, once there is
-/// authentication, credentials).
+/// on another site makes the visitor's browser connect with the visitor's network position (and, with
+/// authentication, any credentials the browser sends along).
 /// </summary>
 internal static class OriginPolicy
 {

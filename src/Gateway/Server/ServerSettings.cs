@@ -22,10 +22,10 @@ public sealed record ServerSettings(
     public const string Path = "mwg.server";
 
     /// <summary>
-    /// Whether clients must authenticate. Always false: authentication is not implemented yet. It is the seam for
-    /// the rules that depend on it (a bind beyond loopback is also allowed with it; origins are checked by default).
+    /// Whether clients must authenticate (<c>mwg.auth.enabled</c>): a bind beyond loopback is then allowed without
+    /// TLS, and with an empty allowed-origins list browsers may only connect from the same origin.
     /// </summary>
-    public bool AuthenticationEnabled => false;
+    public bool AuthenticationEnabled { get; init; }
 
     /// <summary>Whether the websocket and HTTP endpoints speak TLS (wss://, https://).</summary>
     public bool TlsEnabled => Tls is not null;
@@ -85,7 +85,10 @@ public sealed record ServerSettings(
             ReadBool(c, "insecure"),
             origins.Select(o => o.TrimEnd('/')).ToArray(),
             maxConnections,
-            handshake);
+            handshake)
+        {
+            AuthenticationEnabled = root.HasPath("mwg.auth.enabled") && ReadAuthEnabled(root),
+        };
         settings.RefuseInsecureExposure();
         return settings;
     }
@@ -94,6 +97,18 @@ public sealed record ServerSettings(
         section.HasPath(key)
             ? Read(section, key, s => s.GetBoolean(key))
             : throw new ConfigurationException($"invalid setting {Path}.{key}: is missing");
+
+    private static bool ReadAuthEnabled(Config root)
+    {
+        try
+        {
+            return root.GetBoolean("mwg.auth.enabled");
+        }
+        catch (Exception ex) when (ex is FormatException or ConfigurationException or NotSupportedException or ArgumentException)
+        {
+            throw new ConfigurationException("invalid setting mwg.auth.enabled: has a value of the wrong type");
+        }
+    }
 
     internal static string ReadString(Config section, string key) =>
         Read(section, key, s => s.GetString(key, string.Empty) ?? string.Empty);

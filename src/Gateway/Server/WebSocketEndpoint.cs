@@ -1,4 +1,5 @@
 using Akka.Actor;
+using MwgActors.Actors.Auth;
 using MwgActors.Actors.Connections;
 using MwgActors.Actors.Hosting;
 using MwgActors.Protocol;
@@ -17,13 +18,15 @@ internal sealed class WebSocketEndpoint
     private readonly Func<bool> _accepting;
     private readonly ServerSettings _server;
     private readonly ILogger _log;
+    private readonly ITokenValidator? _validator;
     private long _nextConnection;
 
     // Websockets accepted or being accepted: counted before the upgrade, so a burst cannot overshoot the bound.
     private int _open;
 
-    public WebSocketEndpoint(ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting, ServerSettings server, ILogger log)
+    public WebSocketEndpoint(ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting, ServerSettings server, ILogger log, ITokenValidator? validator)
     {
+        _validator = validator;
         _system = system;
         _mwg = mwg;
         _connections = connections;
@@ -54,6 +57,16 @@ internal sealed class WebSocketEndpoint
             return;
         }
 
+        var (dialect, subprotocol) = Subprotocols.Select(context.WebSockets.WebSocketRequestedProtocols);
+        var auth = Authenticate(context.Request, dialect);
+        if (auth is null)
+        {
+            // Refused before the upgrade: no websocket for a client without a valid token.
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return;
+        }
+
         var open = Interlocked.Increment(ref _open);
         try
         {
@@ -66,7 +79,7 @@ internal sealed class WebSocketEndpoint
                 return;
             }
 
-            await ServeAsync(context);
+            await ServeAsync(context, dialect, subprotocol, auth);
         }
         finally
         {
@@ -74,10 +87,9 @@ internal sealed class WebSocketEndpoint
         }
     }
 
-    private async Task ServeAsync(HttpContext context)
+    private async Task ServeAsync(HttpContext context, Dialect dialect, string? subprotocol, ConnectionAuth auth)
     {
         var settings = _mwg.ConnectionSettings;
-        var (dialect, subprotocol) = Subprotocols.Select(context.WebSockets.WebSocketRequestedProtocols);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             SubProtocol = subprotocol,
@@ -88,6 +100,8 @@ internal sealed class WebSocketEndpoint
         var codec = new ServerCodec(dialect, settings.Limits);
         using var connection = new WebSocketConnection(socket, codec.IsText, settings);
         var name = $"connection-{Interlocked.Increment(ref _nextConnection)}";
+        // TODO(auth): pass connectionAuth (auth) once ConnectionActor.Props takes a ConnectionAuth.
+        _ = auth;
         var actor = _system.ActorOf(ConnectionActor.Props(settings, codec, connection, _mwg.ConnectionRefs), name);
         _connections.Add(connection, dialect);
         try
@@ -98,5 +112,31 @@ internal sealed class WebSocketEndpoint
         {
             _connections.Remove(connection);
         }
+    }
+
+    /// <summary>
+    /// The connection's authentication, or null to refuse the upgrade with 401. With authentication on, a token
+    /// must come in the handshake, except for the JSON dialect, which may authenticate in-band after connecting.
+    /// </summary>
+    private ConnectionAuth? Authenticate(HttpRequest request, Dialect dialect)
+    {
+        if (_validator is null)
+        {
+            return ConnectionAuth.None;
+        }
+
+        var token = HandshakeToken.From(request);
+        if (token is null)
+        {
+            return dialect == Dialect.Json ? new ConnectionAuth(null, _validator, true) : null;
+        }
+
+        if (_validator.TryValidate(token, out var principal, out _))
+        {
+            return new ConnectionAuth(principal, _validator, true);
+        }
+
+        GatewayLog.TokenRefused(_log, request.HttpContext.Connection.RemoteIpAddress?.ToString());
+        return null;
     }
 }
