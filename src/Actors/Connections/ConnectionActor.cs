@@ -17,7 +17,9 @@ namespace MwgActors.Actors.Connections;
 /// One per websocket. Decodes frames with the connection's dialect, forwards requests to the storage, lock and
 /// subscription actors with a correlation id, encodes their replies and pushes notifications. Every outbound
 /// frame goes through the bounded queue of <see cref="IConnectionOutput"/>; every request holds one of the
-/// connection's in-flight slots until it is answered or times out.
+/// connection's in-flight slots until it is answered or times out. Every request is checked against the rights of
+/// the connection's principal (<see cref="RequestAuthorization"/>); when its token expires, requests are refused and
+/// subscriptions paused until an in-band auth with a new token resumes them where they stopped.
 /// </summary>
 public sealed class ConnectionActor : ReceiveActor, IWithTimers
 {
@@ -333,10 +335,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (!_auth.Validator.TryValidate(auth.Token, out var principal, out var error) || principal.IsExpired(DateTimeOffset.UtcNow))
+        if (!_auth.Validator.TryValidate(auth.Token, out var principal, out _) || principal.IsExpired(DateTimeOffset.UtcNow))
         {
             // A refused token changes nothing: a connection that had a valid one keeps it.
-            Reply(new Error(auth.Id, error == ErrorCode.Forbidden ? error : ErrorCode.Unauthorized, "invalid or expired token"));
+            Reply(new Error(auth.Id, ErrorCode.Unauthorized, "invalid or expired token"));
             return;
         }
 
@@ -402,7 +404,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Subscribes every paused subscription again right after the last revision it delivered, under the same id, so
-    /// the client carries on with no gap and no duplicate. One the token no longer allows is dropped with a ReloadAll.
+    /// the client carries on with no gap and no duplicate. One the token no longer allows (paused or live, when a new
+    /// token narrows the rights) is dropped with a ReloadAll.
     /// </summary>
     private void ResumeSubscriptions()
     {

@@ -156,7 +156,7 @@ public sealed class ConnectionAuthSpec : TestKit
     public async Task Expiry_should_push_TokenExpired_refuse_requests_and_pause_then_a_new_token_resumes_after_the_last_delivered_revision()
     {
         var rights = new[] { (Right.Subscribe, "a/"), (Right.Read, "a/") };
-        var connection = await StartAsync(Dialect.Extended, Grant("ada", DateTimeOffset.UtcNow.AddMilliseconds(400), rights));
+        var connection = await StartAsync(Dialect.Extended, Grant("ada", DateTimeOffset.UtcNow.AddSeconds(1), rights));
         _validator.Add("fresh", Grant("ada", DateTimeOffset.UtcNow.AddHours(1), rights));
         var id = await SubscribeAsync(connection, "a/", revision: 5);
         connection.Actor.Tell(new Subs.ChangeNotification(id, 6, [Change("a/1")]), _subscriptions.Ref);
@@ -189,7 +189,7 @@ public sealed class ConnectionAuthSpec : TestKit
     [Fact]
     public async Task A_paused_subscription_the_new_token_does_not_allow_should_be_dropped_with_a_ReloadAll()
     {
-        var connection = await StartAsync(Dialect.Extended, Grant("ada", DateTimeOffset.UtcNow.AddMilliseconds(300), (Right.Subscribe, "a/"), (Right.Read, "a/")));
+        var connection = await StartAsync(Dialect.Extended, Grant("ada", DateTimeOffset.UtcNow.AddSeconds(1), (Right.Subscribe, "a/"), (Right.Read, "a/")));
         _validator.Add("narrow", Grant("ada", null, (Right.Subscribe, "b/"), (Right.Read, "b/")));
         var id = await SubscribeAsync(connection, "a/", revision: 5);
         Assert.IsType<TokenExpired>(await connection.NextFrameAsync(TimeSpan.FromSeconds(5)));
@@ -200,6 +200,22 @@ public sealed class ConnectionAuthSpec : TestKit
         Assert.IsType<AuthResult>(await connection.NextFrameAsync());
         Assert.Equal(new ReloadAll(id), await connection.NextFrameAsync());
         await _subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task A_new_token_with_narrower_rights_should_drop_a_live_subscription_it_does_not_allow()
+    {
+        var connection = await StartAsync(Dialect.Extended, Grant("ada", null, (Right.Subscribe, ""), (Right.Read, "")));
+        _validator.Add("narrow", Grant("ada", null, (Right.Subscribe, "b/"), (Right.Read, "b/")));
+        var id = await SubscribeAsync(connection, "a/", revision: 5);
+
+        connection.Send(new AuthRequest(Id(2), "narrow"));
+
+        Assert.IsType<AuthResult>(await connection.NextFrameAsync());
+        Assert.Equal(new ReloadAll(id), await connection.NextFrameAsync());
+        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>()).SubscriptionId);
+        connection.Actor.Tell(new Subs.ChangeNotification(id, 6, [Change("a/1")]), _subscriptions.Ref);
+        await connection.Output.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]
