@@ -49,6 +49,9 @@ public sealed record Unsubscribe(RequestId Id, long SubscriptionId) : Request(Id
 /// <summary>Heartbeat. With <see cref="RequestId.None"/> it is JSON's application heartbeat <c>{"p":1}</c>.</summary>
 public sealed record Ping(RequestId Id) : Request(Id);
 
+/// <summary>Presents a token in-band (extended and JSON dialects): first, or again when the previous one expired.</summary>
+public sealed record Auth(RequestId Id, string Token) : Request(Id);
+
 // Replies
 
 /// <summary>One value per key, in key order; <c>null</c> for a missing key. G1 cannot tell missing from
@@ -72,6 +75,9 @@ public sealed record Unsubscribed(RequestId Id) : Reply(Id);
 
 public sealed record Pong(RequestId Id) : Reply(Id);
 
+/// <summary>The token was accepted: who the connection now acts for and when the token expires (Unix ms; null = never).</summary>
+public sealed record AuthResult(RequestId Id, string Subject, long? ExpiresAtUnixMs) : Reply(Id);
+
 /// <summary>A request failed. <see cref="Reason"/> is short and safe for the wire (never an exception message).</summary>
 public sealed record Error(RequestId Id, ErrorCode Code, string Reason) : Reply(Id);
 
@@ -88,6 +94,10 @@ public sealed record ReloadKeys(long? SubscriptionId, IReadOnlyList<byte[]> Keys
 
 /// <summary>The resume point was too old: drop and reload everything under the subscription's prefixes.</summary>
 public sealed record ReloadAll(long SubscriptionId) : Push;
+
+/// <summary>The connection's token expired: requests are refused and subscriptions paused until an <see cref="Auth"/>
+/// with a new token, after which they resume where they stopped.</summary>
+public sealed record TokenExpired : Push;
 
 /// <summary>Sent once on connect to clients that negotiated an extended dialect.</summary>
 public sealed record Hello(int Version, string ServerId, ProtocolLimits Limits) : Push;

@@ -21,6 +21,12 @@ public sealed record ProtocolLimits(
     /// <summary>Longest reason an error reply carries; longer reasons are cut by the encoders.</summary>
     public const int MaxReasonBytes = 256;
 
+    /// <summary>Longest token an auth request may carry (a JWT with a generous claim set fits).</summary>
+    public const int MaxAuthTokenBytes = 8192;
+
+    /// <summary>Longest subject an auth reply carries; longer subjects are cut by the encoders.</summary>
+    public const int MaxSubjectBytes = 256;
+
     public static ProtocolLimits Default { get; } = new();
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a non-positive limit.</summary>

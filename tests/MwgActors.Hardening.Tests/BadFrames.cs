@@ -75,8 +75,22 @@ internal sealed class BadFrames
     public BadFrame Oversized()
     {
         var bytes = new byte[_limits.MaxFrameBytes + 1 + _random.Next(1024)];
-        _random.NextBytes(bytes);
-        return new BadFrame(bytes, _dialect == Dialect.Json && _random.Next(2) == 0, "oversized");
+        var text = _dialect == Dialect.Json && _random.Next(2) == 0;
+        if (text)
+        {
+            // Valid UTF-8, so the size is what the server refuses: the websocket layer fails invalid UTF-8 text
+            // (1007) as it reads, which could come before the size check.
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                bytes[i] = (byte)('a' + _random.Next(26));
+            }
+        }
+        else
+        {
+            _random.NextBytes(bytes);
+        }
+
+        return new BadFrame(bytes, text, "oversized");
     }
 
     /// <summary>The next bad frame (never one the server would accept as a request).</summary>

@@ -21,6 +21,7 @@ public sealed class ExtensionFrameTests
         { "01 03 61 23 62 23 16 45", new Get(E, [Bytes.Ascii("a#b")]) },
         { "01 01 6b 03 76 23 31 23 17 45", new Put(E, [new KeyValue(Bytes.Ascii("k"), Bytes.Ascii("v#1"))]) },
         { "01 01 6b 23 18 45", new Remove(E, [Bytes.Ascii("k")]) },
+        { "03 74 6f 6b 23 19 45", new Auth(E, "tok") },
     };
 
     public static TheoryData<string, ProtocolMessage> ServerFrames => new()
@@ -45,6 +46,9 @@ public sealed class ExtensionFrameTests
         { "08 01 03 61 3a 31 01 02 62 3a 23 3a", new ReloadKeys(7, [Bytes.Ascii("a:1")], [Bytes.Ascii("b:")]) },
         { "00 00 01 00 23 3a", new ReloadKeys(null, [], [[]]) },
         { "07 23 3b", new ReloadAll(7) },
+        { "23 3c", new TokenExpired() },
+        { "03 61 64 61 e9 07 23 3d 45", new AuthResult(E, "ada", 1000) },
+        { "03 61 64 61 00 23 3d 45", new AuthResult(E, "ada", null) },
         { "6b 23 76 23 05", new ReloadPairs([new KeyValue(Bytes.Ascii("k"), Bytes.Ascii("v"))]) },
     };
 
@@ -67,6 +71,23 @@ public sealed class ExtensionFrameTests
     [MemberData(nameof(ServerFrames))]
     public void Server_frame_should_decode_from_the_documented_bytes(string hex, ProtocolMessage message) =>
         Assert.Equal(Describe.Of(message), Describe.Of(new BinaryClientDecoder(Dialect.Extended).Decode(Bytes.Hex(hex))));
+
+    [Fact]
+    public void G1_should_neither_receive_nor_send_the_auth_frames()
+    {
+        var decode = Assert.Throws<ProtocolException>(() => new BinaryServerDecoder(Dialect.G1).Decode(Bytes.Hex("03 74 6f 6b 23 19 45")));
+        Assert.Equal(ErrorCode.UnknownType, decode.Code);
+        var encoder = new BinaryServerEncoder(Dialect.G1);
+        Assert.Equal(ErrorCode.NotRepresentable, Assert.Throws<ProtocolException>(() => encoder.Encode(new TokenExpired())).Code);
+        Assert.Equal(ErrorCode.NotRepresentable, Assert.Throws<ProtocolException>(() => encoder.Encode(new AuthResult(E, "ada", null))).Code);
+    }
+
+    [Fact]
+    public void An_auth_token_over_the_limit_should_be_refused_as_a_bad_frame()
+    {
+        var frame = new BinaryClientEncoder(Dialect.Extended).Encode(new Auth(E, new string('t', ProtocolLimits.MaxAuthTokenBytes + 1)));
+        Assert.Equal(ErrorCode.BadFrame, Assert.Throws<ProtocolException>(() => new BinaryServerDecoder(Dialect.Extended).Decode(frame)).Code);
+    }
 
     [Fact]
     public void No_extension_type_should_be_a_G1_type_or_the_separator()

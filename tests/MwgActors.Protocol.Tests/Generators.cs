@@ -60,7 +60,8 @@ internal static class Generators
                 Gen.Select(Prefix, AnyBytes, (p, t) => (ProtocolMessage)new Unlock(id, p, t)),
                 Gen.Select(bytes.Array[0, 4], OptionalRevision, Gen.Bool, (p, s, v) => (ProtocolMessage)new Subscribe(id, p, s, v)),
                 Revision.Select(s => (ProtocolMessage)new Unsubscribe(id, s)),
-                Gen.Const((ProtocolMessage)new Ping(id)));
+                Gen.Const((ProtocolMessage)new Ping(id)),
+                Gen.String[Gen.Char.AlphaNumeric, 0, 40].Select(t => (ProtocolMessage)new Auth(id, t + "é.")));
         });
 
     private static Gen<ProtocolMessage> ServerMessages(Gen<RequestId> ids, Func<RequestId, Gen<byte[]>> bytesFor, Gen<byte[]> reloadBytes)
@@ -77,6 +78,7 @@ internal static class Generators
                 Gen.Select(Revision, Revision, (s, r) => (ProtocolMessage)new Subscribed(id, s, r)),
                 Gen.Const((ProtocolMessage)new Unsubscribed(id)),
                 Gen.Const((ProtocolMessage)new Pong(id)),
+                Gen.Select(Gen.String[Gen.Char.AlphaNumeric, 1, 20], OptionalRevision, (s, e) => (ProtocolMessage)new AuthResult(id, s, e)),
                 Gen.Select(Gen.Enum<ErrorCode>(), Gen.String[Gen.Char.AlphaNumeric, 0, 20], (c, r) => (ProtocolMessage)new Error(id, c, r)),
                 Gen.Select(Gen.Enum<ErrorCode>(), Gen.String[Gen.Char.AlphaNumeric, 0, 20], (c, r) => (ProtocolMessage)new Error(RequestId.None, c, r)));
         });
@@ -86,6 +88,7 @@ internal static class Generators
             Pair(reloadBytes).Array[0, 6].Select(p => (ProtocolMessage)new ReloadPairs(p)),
             Gen.Select(OptionalRevision, AnyBytes.Array[0, 4], AnyBytes.Array[0, 4], (s, k, p) => (ProtocolMessage)new ReloadKeys(s, k, p)),
             Revision.Select(s => (ProtocolMessage)new ReloadAll(s)),
+            Gen.Const((ProtocolMessage)new TokenExpired()),
             Gen.Select(Gen.Int[0, 100], Gen.String[Gen.Char.AlphaNumeric, 0, 10], Gen.Int[1, 1 << 20].Array[5, 5],
                 (v, s, l) => (ProtocolMessage)new Hello(v, s, new ProtocolLimits(l[0], l[1], l[2], l[3], l[4]))));
         return Gen.OneOf(replies, replies, replies, pushes);

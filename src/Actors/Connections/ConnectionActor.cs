@@ -1,6 +1,7 @@
 using System.Text;
 using Akka.Actor;
 using Akka.Event;
+using MwgActors.Actors.Auth;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.Storage;
 using MwgActors.Protocol;
@@ -16,7 +17,9 @@ namespace MwgActors.Actors.Connections;
 /// One per websocket. Decodes frames with the connection's dialect, forwards requests to the storage, lock and
 /// subscription actors with a correlation id, encodes their replies and pushes notifications. Every outbound
 /// frame goes through the bounded queue of <see cref="IConnectionOutput"/>; every request holds one of the
-/// connection's in-flight slots until it is answered or times out.
+/// connection's in-flight slots until it is answered or times out. Every request is checked against the rights of
+/// the connection's principal (<see cref="RequestAuthorization"/>); when its token expires, requests are refused and
+/// subscriptions paused until an in-band auth with a new token resumes them where they stopped.
 /// </summary>
 public sealed class ConnectionActor : ReceiveActor, IWithTimers
 {
@@ -27,6 +30,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private const string G1PushTimer = "g1-push";
     private const string ReadersTimer = "readers";
     private const string RateTimer = "rate";
+    private const string ExpiryTimer = "token-expiry";
+    private const string ResumeTimer = "resume";
+
+    // Akka's scheduler takes delays of at most about 24 days; a later expiry is checked again after this.
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(1);
 
     // Well inside the default 30 s grace a restarted lock actor gives every lease.
     private const long LeaseRenewIntervalMs = 5_000;
@@ -43,7 +51,15 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     // The lock actor answers in order, so its requests wait in a queue.
     private readonly Queue<PendingRequest> _pendingLocks = new();
     private readonly Dictionary<long, PendingRequest> _pendingSubscriptions = [];
-    private readonly HashSet<long> _subscriptions = [];
+
+    // Subscriptions asked of the subscription actor and not yet confirmed, then the confirmed ones (live or paused).
+    private readonly Dictionary<long, ConnectionSubscription> _requestedSubscriptions = [];
+    private readonly Dictionary<long, ConnectionSubscription> _subscriptions = [];
+
+    private readonly ConnectionAuth _auth;
+
+    // Who the connection acts for; null before a first valid token (when one is required) and after it expired.
+    private Principal? _principal;
 
     // Leases this connection holds, renewed periodically so a restarted lock actor re-attaches them to us.
     private readonly Dictionary<int, string> _leases = [];
@@ -65,8 +81,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     // Limits this connection has exceeded: each is logged once per connection, not once per offending frame.
     private readonly HashSet<ErrorCode> _limitsLogged = [];
 
-    public ConnectionActor(ConnectionSettings settings, ServerCodec codec, IConnectionOutput output, ConnectionRefs refs)
+    public ConnectionActor(ConnectionSettings settings, ServerCodec codec, IConnectionOutput output, ConnectionRefs refs, ConnectionAuth? auth = null)
     {
+        _auth = auth ?? ConnectionAuth.None;
+        _principal = _auth.Principal ?? (_auth.Required ? null : Principal.Anonymous);
         _settings = settings;
         _codec = codec;
         _output = output;
@@ -112,13 +130,16 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<StorageProtocol.Readers>(OnReaders);
         Receive<StorageProtocol.GetReaders>(ask => _refs.Storage.Tell(ask));
         Receive<Terminated>(OnTerminated);
+        Receive<TokenExpiry>(OnTokenExpiry);
+        Receive<ResumePaused>(_ => ResumeSubscriptions());
         Receive<SubscribeG1Push>(_ => _refs.Subscriptions.Tell(new Subs.Subscribe(G1PushSubscription, [[]], null, true, Self)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ConnectionSettings settings, ServerCodec codec, IConnectionOutput output, ConnectionRefs refs) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(settings, codec, output, refs));
+    /// <param name="auth">The handshake's principal and the validator for in-band tokens; null = authentication off.</param>
+    public static Props Props(ConnectionSettings settings, ServerCodec codec, IConnectionOutput output, ConnectionRefs refs, ConnectionAuth? auth = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(settings, codec, output, refs, auth));
 
     protected override void PreStart()
     {
@@ -133,6 +154,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
 
         _refs.Storage.Tell(StorageProtocol.GetReaders.Instance);
+        ScheduleExpiry();
         var sweep = TimeSpan.FromMilliseconds(Math.Clamp(_settings.RequestTimeout.TotalMilliseconds / 4, 50, 1000));
         Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, sweep);
     }
@@ -191,8 +213,16 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
+        if (message is Request gated and not (Ping or Protocol.Auth) && !IsAllowed(gated))
+        {
+            return;
+        }
+
         switch (message)
         {
+            case Protocol.Auth auth:
+                OnAuth(auth);
+                break;
             case Get get:
                 ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation), _readers);
                 break;
@@ -256,6 +286,163 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         (target ?? _refs.Storage).Tell(request(correlation));
     }
 
+    /// <summary>Refuses <paramref name="request"/> when the connection has no valid token or the token does not allow it.</summary>
+    private bool IsAllowed(Request request)
+    {
+        if (_principal is null)
+        {
+            Refuse(request, ErrorCode.Unauthorized, "not authenticated: send an auth request with a valid token");
+            return false;
+        }
+
+        if (!RequestAuthorization.Allows(_principal, request))
+        {
+            Refuse(request, ErrorCode.Forbidden, "the token does not allow this request");
+            return false;
+        }
+
+        return true;
+    }
+
+    private void Refuse(Request request, ErrorCode code, string reason)
+    {
+        if (_codec.IsExtended)
+        {
+            Reply(new Error(request.Id, code, reason));
+            return;
+        }
+
+        // G1 has no error frame: a write can say false; a read or a prefix request has only the close.
+        switch (request)
+        {
+            case Put:
+                Reply(new PutResult(request.Id, false));
+                break;
+            case Remove:
+                Reply(new RemoveResult(request.Id, false));
+                break;
+            default:
+                CloseWith(CloseCodes.PolicyViolation, "forbidden");
+                break;
+        }
+    }
+
+    private void OnAuth(Protocol.Auth auth)
+    {
+        if (_auth.Validator is null)
+        {
+            Reply(new Error(auth.Id, ErrorCode.Unauthorized, "authentication is off on this server"));
+            return;
+        }
+
+        if (!_auth.Validator.TryValidate(auth.Token, out var principal, out _) || principal.IsExpired(DateTimeOffset.UtcNow))
+        {
+            // A refused token changes nothing: a connection that had a valid one keeps it.
+            Reply(new Error(auth.Id, ErrorCode.Unauthorized, "invalid or expired token"));
+            return;
+        }
+
+        _principal = principal;
+        ScheduleExpiry();
+        Reply(new AuthResult(auth.Id, principal.Subject, principal.ExpiresAt?.ToUnixTimeMilliseconds()));
+        ResumeSubscriptions();
+    }
+
+    private void ScheduleExpiry()
+    {
+        Timers.Cancel(ExpiryTimer);
+        if (_principal?.ExpiresAt is { } expiresAt)
+        {
+            var delay = expiresAt - DateTimeOffset.UtcNow;
+            var clamped = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxTimerDelay ? MaxTimerDelay : delay;
+            Timers.StartSingleTimer(ExpiryTimer, new TokenExpiry(_principal), clamped);
+        }
+    }
+
+    private void OnTokenExpiry(TokenExpiry expiry)
+    {
+        if (!ReferenceEquals(expiry.Principal, _principal))
+        {
+            return;
+        }
+
+        if (!expiry.Principal.IsExpired(DateTimeOffset.UtcNow))
+        {
+            // A far expiry is reached in steps of at most MaxTimerDelay.
+            ScheduleExpiry();
+            return;
+        }
+
+        if (!_codec.IsExtended)
+        {
+            // An original client cannot be told, nor present a new token: the close is the signal.
+            CloseWith(CloseCodes.PolicyViolation, "token expired");
+            return;
+        }
+
+        _principal = null;
+        Send(new TokenExpired());
+        foreach (var (id, subscription) in _subscriptions)
+        {
+            Pause(id, subscription);
+        }
+    }
+
+    /// <summary>Stops the subscription at the subscription actor, remembering where it was.</summary>
+    private void Pause(long id, ConnectionSubscription subscription)
+    {
+        if (subscription.Paused)
+        {
+            return;
+        }
+
+        subscription.Paused = true;
+        subscription.Resuming = false;
+        subscription.UnconfirmedPauses++;
+        _refs.Subscriptions.Tell(new Subs.Unsubscribe(id, Self));
+    }
+
+    /// <summary>
+    /// Subscribes every paused subscription again right after the last revision it delivered, under the same id, so
+    /// the client carries on with no gap and no duplicate. One the token no longer allows (paused or live, when a new
+    /// token narrows the rights) is dropped with a ReloadAll.
+    /// </summary>
+    private void ResumeSubscriptions()
+    {
+        if (_principal is null)
+        {
+            return;
+        }
+
+        foreach (var (id, subscription) in _subscriptions.ToArray())
+        {
+            if (!subscription.Prefixes.All(prefix => RequestAuthorization.MaySubscribe(_principal, prefix)))
+            {
+                Revoke(id, subscription);
+            }
+            else if (subscription.Paused)
+            {
+                subscription.Paused = false;
+                subscription.Resuming = true;
+                _refs.Subscriptions.Tell(new Subs.Subscribe(id, subscription.Prefixes, subscription.LastRevision, subscription.IncludeValues, Self));
+            }
+        }
+    }
+
+    /// <summary>Ends a subscription the current token does not allow; the ReloadAll tells the client to fetch again,
+    /// and that get is answered Forbidden for what it may no longer read.</summary>
+    private void Revoke(long id, ConnectionSubscription subscription)
+    {
+        if (!subscription.Paused)
+        {
+            _refs.Subscriptions.Tell(new Subs.Unsubscribe(id, Self));
+        }
+
+        _subscriptions.Remove(id);
+        Send(new ReloadAll(id));
+        _codec.Forget(id);
+    }
+
     private void OnReaders(StorageProtocol.Readers readers)
     {
         _readers = readers.Pool;
@@ -283,12 +470,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         var subscriptionId = ++_nextSubscriptionId;
         _pendingSubscriptions[subscriptionId] = NewPending(subscribe.Id, RequestKind.Subscribe);
+        _requestedSubscriptions[subscriptionId] = new ConnectionSubscription(subscribe.Prefixes, subscribe.IncludeValues);
         _refs.Subscriptions.Tell(new Subs.Subscribe(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self));
     }
 
     private void OnUnsubscribe(Unsubscribe unsubscribe)
     {
-        if (!_subscriptions.Contains(unsubscribe.SubscriptionId))
+        if (!_subscriptions.ContainsKey(unsubscribe.SubscriptionId))
         {
             Reply(new Error(unsubscribe.Id, ErrorCode.UnknownSubscription, "no such subscription on this connection"));
             return;
@@ -305,17 +493,40 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (_pendingSubscriptions.Remove(subscribed.SubscriptionId, out var pending))
+        if (_subscriptions.TryGetValue(subscribed.SubscriptionId, out var resumed))
         {
-            _subscriptions.Add(subscribed.SubscriptionId);
+            // A paused subscription is live again: the client already knows it, so there is nothing to answer.
+            resumed.Resuming = false;
+            resumed.Delivered(subscribed.CurrentRevision);
+            return;
+        }
+
+        if (_pendingSubscriptions.Remove(subscribed.SubscriptionId, out var pending)
+            && _requestedSubscriptions.Remove(subscribed.SubscriptionId, out var subscription))
+        {
+            subscription.Delivered(subscribed.CurrentRevision);
+            _subscriptions[subscribed.SubscriptionId] = subscription;
             Reply(new Subscribed(pending.Id, subscribed.SubscriptionId, subscribed.CurrentRevision));
+            if (_principal is null)
+            {
+                // The token expired while the subscribe was on its way.
+                Pause(subscribed.SubscriptionId, subscription);
+            }
         }
     }
 
     private void OnSubscribeFailed(Subs.SubscribeFailed failed)
     {
-        if (_pendingSubscriptions.Remove(failed.SubscriptionId, out var pending))
+        if (_subscriptions.TryGetValue(failed.SubscriptionId, out var resuming) && resuming.Resuming)
         {
+            // The journal could not be read to resume it: stay paused and try again shortly.
+            resuming.Resuming = false;
+            resuming.Paused = true;
+            Timers.StartSingleTimer(ResumeTimer, ResumePaused.Instance, TimeSpan.FromSeconds(1));
+        }
+        else if (_pendingSubscriptions.Remove(failed.SubscriptionId, out var pending))
+        {
+            _requestedSubscriptions.Remove(failed.SubscriptionId);
             Reply(new Error(pending.Id, ErrorCode.Unavailable, "the change log could not be read, retry"));
         }
         else if (failed.SubscriptionId == G1PushSubscription && !_closing)
@@ -327,9 +538,18 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void OnUnsubscribed(Subs.Unsubscribed unsubscribed)
     {
-        _subscriptions.Remove(unsubscribed.SubscriptionId);
-        _codec.Forget(unsubscribed.SubscriptionId);
-        if (_pendingSubscriptions.Remove(-unsubscribed.SubscriptionId, out var pending))
+        var id = unsubscribed.SubscriptionId;
+        var asked = _pendingSubscriptions.Remove(-id, out var pending);
+        if (!asked && _subscriptions.TryGetValue(id, out var subscription) && subscription.UnconfirmedPauses > 0)
+        {
+            // The subscription actor confirms a pause: the subscription stays, to be resumed.
+            subscription.UnconfirmedPauses--;
+            return;
+        }
+
+        _subscriptions.Remove(id);
+        _codec.Forget(id);
+        if (asked)
         {
             Reply(new Unsubscribed(pending.Id));
         }
@@ -339,7 +559,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         if (change.SubscriptionId == G1PushSubscription)
         {
-            var pairs = change.Changes.Where(c => !c.Removed && c.Value is not null).Select(c => new KeyValue(c.Key, c.Value!)).ToArray();
+            var pairs = change.Changes.Where(c => !c.Removed && c.Value is not null && MayRead(c.Key)).Select(c => new KeyValue(c.Key, c.Value!)).ToArray();
             if (pairs.Length > 0)
             {
                 Send(new ReloadPairs(pairs));
@@ -348,11 +568,30 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Send(new ChangeNotification(
-            change.SubscriptionId,
-            change.Revision,
-            change.Changes.Select(c => new Change(c.Key, c.Removed, c.Value)).ToArray()));
+        if (!_subscriptions.TryGetValue(change.SubscriptionId, out var subscription)
+            && !_requestedSubscriptions.TryGetValue(change.SubscriptionId, out subscription))
+        {
+            // Unsubscribed meanwhile.
+            return;
+        }
+
+        if (subscription.Paused || subscription.UnconfirmedPauses > 0 || _principal is null)
+        {
+            // Dropped, and not counted as delivered: the resume replays it from the journal.
+            return;
+        }
+
+        subscription.Delivered(change.Revision);
+
+        // A subscription only ever delivers keys the token may read, whatever its prefixes.
+        var changes = change.Changes.Where(c => MayRead(c.Key)).Select(c => new Change(c.Key, c.Removed, c.Value)).ToArray();
+        if (changes.Length > 0)
+        {
+            Send(new ChangeNotification(change.SubscriptionId, change.Revision, changes));
+        }
     }
+
+    private bool MayRead(byte[] key) => _principal?.Allows(Right.Read, key) == true;
 
     private void Complete(long correlation, Func<RequestId, ProtocolMessage> reply) =>
         Complete(correlation, (id, _) => reply(id));
@@ -425,8 +664,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        // Pushes may be dropped on overflow (a reload signal covers them); replies never are.
-        var droppable = message is Push;
+        // Pushes may be dropped on overflow (a reload signal covers them); replies never are, nor is the expiry.
+        var droppable = message is Push and not TokenExpired;
         if (!_output.TryEnqueue(frame, droppable))
         {
             OnOverflow(droppable ? null : frame);
@@ -452,7 +691,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         // a request is always answered. If even the reload signals (and the reply) do not fit, the client is not
         // reading at all.
         _output.DropDroppable();
-        var fits = _subscriptions.All(id => _output.TryEnqueue(_codec.Encode(new ReloadAll(id)), droppable: false))
+        var fits = _subscriptions.Keys.All(id => _output.TryEnqueue(_codec.Encode(new ReloadAll(id)), droppable: false))
             && (reply is null || _output.TryEnqueue(reply, droppable: false));
         if (!fits)
         {
@@ -495,6 +734,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         foreach (var (key, pending) in _pendingSubscriptions.Where(p => p.Value.DeadlineTicks < now).ToArray())
         {
             _pendingSubscriptions.Remove(key);
+            _requestedSubscriptions.Remove(key);
             TimedOut(pending);
         }
     }
@@ -551,6 +791,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private sealed class RateTick
     {
         public static readonly RateTick Instance = new();
+    }
+
+    private sealed record TokenExpiry(Principal Principal);
+
+    private sealed class ResumePaused
+    {
+        public static readonly ResumePaused Instance = new();
     }
 
     private sealed class SubscribeG1Push

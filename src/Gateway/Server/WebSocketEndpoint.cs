@@ -100,9 +100,7 @@ internal sealed class WebSocketEndpoint
         var codec = new ServerCodec(dialect, settings.Limits);
         using var connection = new WebSocketConnection(socket, codec.IsText, settings);
         var name = $"connection-{Interlocked.Increment(ref _nextConnection)}";
-        // TODO(auth): pass connectionAuth (auth) once ConnectionActor.Props takes a ConnectionAuth.
-        _ = auth;
-        var actor = _system.ActorOf(ConnectionActor.Props(settings, codec, connection, _mwg.ConnectionRefs), name);
+        var actor = _system.ActorOf(ConnectionActor.Props(settings, codec, connection, _mwg.ConnectionRefs, auth), name);
         _connections.Add(connection, dialect);
         try
         {

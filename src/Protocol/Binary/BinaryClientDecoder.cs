@@ -90,7 +90,7 @@ public sealed class BinaryClientDecoder
 
     private ProtocolMessage DecodeExtended(FrameHeader header)
     {
-        var isPush = header.Type is FrameType.Hello or FrameType.Notify or FrameType.ReloadKeys or FrameType.ReloadAll;
+        var isPush = header.Type is FrameType.Hello or FrameType.Notify or FrameType.ReloadKeys or FrameType.ReloadAll or FrameType.TokenExpired;
         RequestId id;
         if (isPush)
         {
@@ -119,6 +119,8 @@ public sealed class BinaryClientDecoder
             FrameType.ReloadKeys => new ReloadKeys(reader.ReadOptionalLong(), BinaryServerDecoder.ReadKeys(ref reader), BinaryServerDecoder.ReadKeys(ref reader)),
             FrameType.ReloadAll => new ReloadAll(reader.ReadLong()),
             FrameType.Hello => ReadHello(ref reader),
+            FrameType.TokenExpired => new TokenExpired(),
+            FrameType.AuthResult => new AuthResult(id, reader.ReadText(ProtocolLimits.MaxSubjectBytes), reader.ReadOptionalLong()),
             _ => throw new ProtocolException(ErrorCode.UnknownType, "unknown frame type", id),
         };
         reader.End();

@@ -125,6 +125,11 @@ public sealed class BinaryClientEncoder
             case Pong r:
                 FrameWriter.Header(writer, FrameType.Pong, r.Id);
                 break;
+            case Auth r:
+                // Written whole (never cut like a reason): a server refuses a token over MaxAuthTokenBytes.
+                FrameWriter.Bytes(writer, System.Text.Encoding.UTF8.GetBytes(r.Token));
+                FrameWriter.Header(writer, FrameType.Auth, r.Id);
+                break;
             default:
                 throw new ArgumentException($"a client does not send {message.GetType().Name}", nameof(message));
         }

@@ -64,6 +64,7 @@ public sealed class BinaryServerDecoder
             FrameType.Unsubscribe => new Unsubscribe(id, reader.ReadLong()),
             FrameType.Ping => new Ping(id),
             FrameType.Pong => new Pong(id),
+            FrameType.Auth => new Auth(id, reader.ReadText(ProtocolLimits.MaxAuthTokenBytes)),
             _ => throw new ProtocolException(ErrorCode.UnknownType, "unknown frame type", id),
         };
         reader.End();

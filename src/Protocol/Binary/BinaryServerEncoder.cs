@@ -120,6 +120,11 @@ public sealed class BinaryServerEncoder
             case Ping r:
                 FrameWriter.Header(writer, FrameType.Ping, r.Id);
                 break;
+            case AuthResult r:
+                FrameWriter.Text(writer, r.Subject, ProtocolLimits.MaxSubjectBytes);
+                FrameWriter.OptionalNonNegative(writer, r.ExpiresAtUnixMs, nameof(r.ExpiresAtUnixMs));
+                FrameWriter.Header(writer, FrameType.AuthResult, r.Id);
+                break;
             case Error r:
                 FrameWriter.VarUInt(writer, (ulong)(uint)r.Code);
                 FrameWriter.Text(writer, r.Reason, ProtocolLimits.MaxReasonBytes);
@@ -142,6 +147,9 @@ public sealed class BinaryServerEncoder
             case ReloadAll p:
                 FrameWriter.NonNegative(writer, p.SubscriptionId, nameof(p.SubscriptionId));
                 FrameWriter.Header(writer, FrameType.ReloadAll, RequestId.None);
+                break;
+            case TokenExpired:
+                FrameWriter.Header(writer, FrameType.TokenExpired, RequestId.None);
                 break;
             case Hello h:
                 WriteHello(writer, h);

@@ -2,7 +2,7 @@ namespace MwgActors.Protocol.Binary;
 
 /// <summary>
 /// Type bytes of binary frames. 0-7 are G1 (mwdb-g1.md section 3) and keep their meaning; the extension
-/// types are 0x10-0x18 (client to server, and ping/pong both ways) and 0x30-0x3B (server to client).
+/// types are 0x10-0x19 (client to server, and ping/pong both ways) and 0x30-0x3D (server to client).
 /// No type is 0x23 (<c>#</c>), so the last <c>#</c> of a frame always starts its header.
 /// </summary>
 public static class FrameType
@@ -31,6 +31,7 @@ public static class FrameType
     public const byte Get = 0x16;
     public const byte Put = 0x17;
     public const byte Remove = 0x18;
+    public const byte Auth = 0x19;
 
     public const byte Hello = 0x30;
     public const byte GetResult = 0x31;
@@ -44,6 +45,8 @@ public static class FrameType
     public const byte Notify = 0x39;
     public const byte ReloadKeys = 0x3A;
     public const byte ReloadAll = 0x3B;
+    public const byte TokenExpired = 0x3C;
+    public const byte AuthResult = 0x3D;
 
     public const byte Separator = (byte)'#';
 }

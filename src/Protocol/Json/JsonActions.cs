@@ -18,6 +18,8 @@ internal static class JsonActions
         ReloadKeys => "reloadKeys",
         ReloadAll => "reloadAll",
         Hello => "hello",
+        Auth or AuthResult => "auth",
+        TokenExpired => "tokenExpired",
         _ => throw new ArgumentException($"no action for {message.GetType().Name}", nameof(message)),
     };
 }

@@ -155,6 +155,8 @@ public sealed class JsonClientDecoder
             "reload" => new ReloadPairs(body.Pairs ?? throw Missing("pairs", id)),
             "reloadKeys" => new ReloadKeys(body.SubscriptionId, body.Keys ?? throw Missing("keys", id), body.Prefixes ?? throw Missing("prefixes", id)),
             "reloadAll" => new ReloadAll(subscription ?? throw Missing("subscriptionId", id)),
+            "auth" => new AuthResult(RequireId(id), body.Subject ?? throw Missing("subject", id), body.ExpiresAt),
+            "tokenExpired" => new TokenExpired(),
             "hello" => new Hello(body.Version ?? throw Missing("version", id), body.ServerId ?? throw Missing("serverId", id), body.Limits ?? throw Missing("limits", id)),
             _ => throw new ProtocolException(ErrorCode.UnknownType, "unknown action", id),
         };
@@ -216,18 +218,27 @@ public sealed class JsonClientDecoder
             {
                 body.Version = JsonWire.ReadNonNegativeInt(ref reader, id);
             }
-            else if (name.SequenceEqual("serverId"u8) || name.SequenceEqual("message"u8))
+            else if (name.SequenceEqual("serverId"u8) || name.SequenceEqual("message"u8) || name.SequenceEqual("subject"u8))
             {
                 var isServerId = name.SequenceEqual("serverId"u8);
+                var isSubject = name.SequenceEqual("subject"u8);
                 var text = System.Text.Encoding.UTF8.GetString(JsonWire.ReadBytes(ref reader, ValueEncoding.Utf8, ProtocolLimits.MaxReasonBytes * 4, ErrorCode.BadFrame, id));
                 if (isServerId)
                 {
                     body.ServerId = text;
                 }
+                else if (isSubject)
+                {
+                    body.Subject = text;
+                }
                 else
                 {
                     body.Message = text;
                 }
+            }
+            else if (name.SequenceEqual("expiresAt"u8))
+            {
+                body.ExpiresAt = JsonWire.ReadNonNegativeLong(ref reader, id);
             }
             else if (name.SequenceEqual("code"u8))
             {
@@ -434,6 +445,10 @@ public sealed class JsonClientDecoder
         public string? ServerId { get; set; }
 
         public string? Message { get; set; }
+
+        public string? Subject { get; set; }
+
+        public long? ExpiresAt { get; set; }
 
         public int? Code { get; set; }
 

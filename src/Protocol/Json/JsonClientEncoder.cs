@@ -106,6 +106,9 @@ public sealed class JsonClientEncoder : IDisposable
             case Unsubscribe r:
                 w.WriteNumber("subscriptionId"u8, r.SubscriptionId);
                 break;
+            case Auth r:
+                w.WriteString("token"u8, r.Token);
+                break;
             case Ping:
                 break;
             default:

@@ -126,6 +126,7 @@ public sealed class JsonServerDecoder
         KeyValue[]? pairs = null;
         int? prefix = null;
         byte[]? token = null;
+        string? authToken = null;
         long? since = null;
         long? subscription = null;
         var includeValues = false;
@@ -153,6 +154,12 @@ public sealed class JsonServerDecoder
             else if (name.SequenceEqual("leaseToken"u8))
             {
                 token = JsonWire.ReadBytes(ref reader, ValueEncoding.Base64, JsonWire.MaxTokenBytes, ErrorCode.BadFrame, id);
+            }
+            else if (name.SequenceEqual("token"u8))
+            {
+                // Always text, whatever the request's value encoding.
+                authToken = System.Text.Encoding.UTF8.GetString(
+                    JsonWire.ReadBytes(ref reader, ValueEncoding.Utf8, ProtocolLimits.MaxAuthTokenBytes, ErrorCode.BadFrame, id));
             }
             else if (name.SequenceEqual("since"u8))
             {
@@ -187,6 +194,7 @@ public sealed class JsonServerDecoder
             "subscribe" => new Subscribe(id, keys ?? throw Missing("prefixes", id), since, includeValues),
             "unsubscribe" => new Unsubscribe(id, subscription ?? throw Missing("subscriptionId", id)),
             "ping" => new Ping(id),
+            "auth" => new Auth(id, authToken ?? throw Missing("token", id)),
             _ => throw new ProtocolException(ErrorCode.UnknownType, "unknown action", id),
         };
     }

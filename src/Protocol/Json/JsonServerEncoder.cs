@@ -79,7 +79,7 @@ public sealed class JsonServerEncoder : IDisposable
             w.WriteStartObject("error"u8);
             w.WriteString("id"u8, error.Code.ToString());
             w.WriteNumber("code"u8, (int)error.Code);
-            w.WriteString("message"u8, Truncate(error.Reason));
+            w.WriteString("message"u8, Truncate(error.Reason, ProtocolLimits.MaxReasonBytes));
             w.WriteEndObject();
             return;
         }
@@ -120,6 +120,14 @@ public sealed class JsonServerEncoder : IDisposable
                 w.WriteNumber("subscriptionId"u8, r.SubscriptionId);
                 JsonWire.WriteChannel(w, "channel"u8, r.SubscriptionId);
                 w.WriteNumber("revision"u8, r.CurrentRevision);
+                break;
+            case AuthResult r:
+                w.WriteString("subject"u8, Truncate(r.Subject, ProtocolLimits.MaxSubjectBytes));
+                if (r.ExpiresAtUnixMs is { } expiresAt)
+                {
+                    w.WriteNumber("expiresAt"u8, expiresAt);
+                }
+
                 break;
             case Unsubscribed or UnlockResult or Pong:
                 break;
@@ -200,7 +208,7 @@ public sealed class JsonServerEncoder : IDisposable
                 JsonWire.WriteList(w, "keys", r.Keys, encoding);
                 JsonWire.WriteList(w, "prefixes", r.Prefixes, encoding);
                 break;
-            case ReloadAll:
+            case ReloadAll or TokenExpired:
                 break;
             case Hello h:
                 w.WriteNumber("version"u8, h.Version);
@@ -269,7 +277,7 @@ public sealed class JsonServerEncoder : IDisposable
         _ => true,
     };
 
-    private static string Truncate(string reason) => reason.Length <= ProtocolLimits.MaxReasonBytes ? reason : reason[..ProtocolLimits.MaxReasonBytes];
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
 
     private static void WriteOk(Utf8JsonWriter w, bool ok, long? revision)
     {
