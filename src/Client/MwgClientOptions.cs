@@ -40,6 +40,10 @@ public sealed record MwgClientOptions
     /// instead of the system store. Null: the system trust store.</summary>
     public X509Certificate2? TrustedCaCertificate { get; init; }
 
+    /// <summary>A token (JWT or API key) for servers with authentication on, sent in the handshake as
+    /// <c>Authorization: Bearer</c> on every connection and reconnection. Null: none.</summary>
+    public string? Token { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public MwgClientOptions Validate()
     {

@@ -42,6 +42,22 @@ public sealed class AuthEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cli_client_commands_should_use_the_token_given_with_token()
+    {
+        var token = await MintAsync("--sub", "alice", "--read", "notes/", "--write", "notes/", "--ttl", "1h");
+        var url = _server.Uri.ToString();
+
+        var (putExit, _, putError) = await RunAsync("put", "--url", url, "--token", token, "--timeout", "5", "notes/1", "hello");
+        var (getExit, output, getError) = await RunAsync("get", "--url", url, "--token", token, "--timeout", "5", "notes/1");
+        var (refusedExit, _, _) = await RunAsync("get", "--url", url, "--timeout", "2", "notes/1");
+
+        Assert.True(putExit == CommandLine.Ok, putError);
+        Assert.True(getExit == CommandLine.Ok, getError);
+        Assert.Equal("notes/1\thello", output.Trim());
+        Assert.NotEqual(CommandLine.Ok, refusedExit);
+    }
+
+    [Fact]
     public async Task Api_key_should_open_a_websocket()
     {
         await using var client = await ProtocolClient.ConnectAsync(_server.Uri, Dialect.Extended, o => o.SetRequestHeader("Authorization", "Bearer ops-key-0123456789"));

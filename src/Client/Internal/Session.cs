@@ -49,6 +49,11 @@ internal sealed class Session : IAsyncDisposable
         try
         {
             socket.Options.AddSubProtocol(Subprotocols.Extended);
+            if (options.Token is { Length: > 0 } token)
+            {
+                socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+            }
+
             if (options.TrustedCaCertificate is { } ca)
             {
                 socket.Options.RemoteCertificateValidationCallback = TrustValidation.For(ca);

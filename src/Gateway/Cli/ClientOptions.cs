@@ -4,12 +4,12 @@ using System.Text;
 namespace MwgActors.Gateway.Cli;
 
 /// <summary>The options every client command shares: <c>--url</c>, <c>--json</c>, <c>--base64</c>, <c>--timeout</c>.</summary>
-internal sealed record ClientOptions(string? Url, bool Json, bool Base64, TimeSpan Timeout)
+internal sealed record ClientOptions(string? Url, bool Json, bool Base64, TimeSpan Timeout, string? Token = null)
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>The option names to pass to <see cref="ParsedArguments.AllowOnly"/>, with a command's own.</summary>
-    public static string[] Names(params string[] own) => ["url", "json", "base64", "timeout", .. own];
+    public static string[] Names(params string[] own) => ["url", "json", "base64", "timeout", "token", .. own];
 
     public static ClientOptions From(ParsedArguments args)
     {
@@ -24,7 +24,7 @@ internal sealed record ClientOptions(string? Url, bool Json, bool Base64, TimeSp
             timeout = TimeSpan.FromSeconds(seconds);
         }
 
-        var options = new ClientOptions(args.Get("url"), args.Has("json"), args.Has("base64"), timeout);
+        var options = new ClientOptions(args.Get("url"), args.Has("json"), args.Has("base64"), timeout, args.Get("token"));
         _ = options.WebSocketUri; // a bad --url is a usage error before anything connects
         return options;
     }

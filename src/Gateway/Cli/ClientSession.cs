@@ -13,7 +13,7 @@ internal static class ClientSession
     {
         var url = options.WebSocketUri;
         await ProbeAsync(url, options.Timeout, cancellationToken);
-        var settings = new MwgClientOptions { Url = url, ConnectTimeout = options.Timeout, RequestTimeout = options.Timeout };
+        var settings = new MwgClientOptions { Url = url, ConnectTimeout = options.Timeout, RequestTimeout = options.Timeout, Token = options.Token };
         try
         {
             return await MwgClient.ConnectAsync(settings, cancellationToken);

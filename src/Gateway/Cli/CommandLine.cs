@@ -65,6 +65,7 @@ public static class CommandLine
           --json           JSON output for scripts
           --base64         keys, values and prefixes are Base64, on the command line and in the output
           --timeout SECS   how long to wait for the connection and for each answer (default 10)
+          --token TOKEN    a token (JWT from `mwg token`, or an API key) for a server with authentication on
 
         exit codes: 0 ok (watch: stopped by Ctrl-C), 1 refused or failed by the server, 2 usage,
                     3 get: a key is missing, 4 timeout, 5 cannot connect or connection lost,
