@@ -50,6 +50,25 @@ public sealed class TokenExpiryEndToEndTests : IAsyncLifetime
         Assert.Equal(live, (await client.NextPushAsync<ChangeNotification>()).Revision);
     }
 
+    [Fact]
+    public async Task A_batch_with_one_forbidden_key_should_be_refused_whole_and_change_nothing()
+    {
+        await using var client = await ProtocolClient.ConnectAsync(_server.Uri, Dialect.Json);
+        Assert.IsType<AuthResult>(await client.SendAsync(new Auth(client.NextId(), Mint(TimeSpan.FromHours(1)))));
+
+        var refused = Assert.IsType<Error>(await client.SendAsync(new Put(client.NextId(), [
+            new KeyValue(Utf8("doc/ok"), Utf8("1")),
+            new KeyValue(Utf8("secret/x"), Utf8("2")),
+        ])));
+        var outside = Assert.IsType<Error>(await client.SendAsync(new Subscribe(client.NextId(), [Utf8("")], null, true)));
+
+        Assert.Equal(ErrorCode.Forbidden, refused.Code);
+        Assert.Equal(ErrorCode.Forbidden, outside.Code);
+        var read = Assert.IsType<GetResult>(await client.SendAsync(new Get(client.NextId(), [Utf8("doc/ok")])));
+        Assert.Null(Assert.Single(read.Values));
+        Assert.Equal([null], await _server.Server.Mwg.Store.GetAsync([Utf8("secret/x")]));
+    }
+
     private static string Mint(TimeSpan lifetime)
     {
         var now = DateTimeOffset.UtcNow;
