@@ -17,14 +17,13 @@ internal sealed class FanoutScenario
     private readonly KeyPicker _picker;
     private readonly byte[] _value;
     private readonly LiveCounters _live = new();
-    private readonly ConcurrentDictionary<long, long> _ackedAt = new();
+    private readonly ConcurrentDictionary<long, (long SentAt, long AckedAt)> _puts = new();
 
     public FanoutScenario(LoadGenOptions options)
     {
         _options = options;
         _picker = new KeyPicker(options.Keys, options.Distribution);
-        _value = new byte[options.ValueSize];
-        Random.Shared.NextBytes(_value);
+        _value = KeyPicker.Value(options.ValueSize);
     }
 
     public async Task<LoadGenSummary> RunAsync(TextWriter progress, CancellationToken cancellation)
@@ -81,14 +80,14 @@ internal sealed class FanoutScenario
                     var acked = Stopwatch.GetTimestamp();
                     if (reply is not PutResult { Ok: true, Revision: { } revision })
                     {
-                        _live.Failed();
+                        _live.Failed(reply);
                         continue;
                     }
 
                     _live.Completed(_options.Batch);
                     if (now >= measureFrom)
                     {
-                        _ackedAt[revision] = acked;
+                        _puts[revision] = (now, acked);
                         stats.Record(Op.Put, (long)Stopwatch.GetElapsedTime(now, acked).TotalMicroseconds, _options.Batch);
                         measured++;
                     }
@@ -109,16 +108,17 @@ internal sealed class FanoutScenario
             {
                 foreach (var (revision, receivedAt) in receipt)
                 {
-                    if (_ackedAt.TryGetValue(revision, out var acked))
+                    if (_puts.TryGetValue(revision, out var put))
                     {
-                        var micros = receivedAt > acked ? (long)Stopwatch.GetElapsedTime(acked, receivedAt).TotalMicroseconds : 0;
+                        var micros = receivedAt > put.AckedAt ? (long)Stopwatch.GetElapsedTime(put.AckedAt, receivedAt).TotalMicroseconds : 0;
                         stats.Record(Op.Notify, micros, 0);
+                        stats.Record(Op.NotifySend, (long)Stopwatch.GetElapsedTime(put.SentAt, receivedAt).TotalMicroseconds, 0);
                     }
                 }
             }
 
             stats.Errors = _live.Errors;
-            return LoadGenSummary.From("fanout", string.Create(CultureInfo.InvariantCulture, $"1 writer, {_options.Subscribers} subscribers on '{Prefix}', batch {_options.Batch}, {_options.ValueSize} B values, {_options.Keys} keys"), seconds, stats);
+            return LoadGenSummary.From("fanout", string.Create(CultureInfo.InvariantCulture, $"1 writer, {_options.Subscribers} subscribers on '{Prefix}', batch {_options.Batch}, {_options.ValueSize} B values, {_options.Keys} keys"), seconds, stats, _live.FirstError);
         }
         finally
         {

@@ -37,4 +37,16 @@ internal sealed class KeyPicker
 
     /// <summary>The wire form of key <paramref name="index"/>: the prefix (<c>lg/</c> by default) and ten digits.</summary>
     public static byte[] Key(int index, string prefix = "lg/") => System.Text.Encoding.ASCII.GetBytes(prefix + index.ToString("D10", System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>A value of random ASCII letters, so the JSON dialect can carry it as UTF-8.</summary>
+    public static byte[] Value(int size)
+    {
+        var value = new byte[size];
+        for (var i = 0; i < size; i++)
+        {
+            value[i] = (byte)('a' + Random.Shared.Next(26));
+        }
+
+        return value;
+    }
 }

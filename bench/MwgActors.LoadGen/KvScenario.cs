@@ -23,8 +23,7 @@ internal sealed class KvScenario
     {
         _options = options;
         _picker = new KeyPicker(options.Keys, options.Distribution);
-        _value = new byte[options.ValueSize];
-        Random.Shared.NextBytes(_value);
+        _value = KeyPicker.Value(options.ValueSize);
     }
 
     public async Task<LoadGenSummary> RunAsync(TextWriter progress, CancellationToken cancellation)
@@ -76,7 +75,7 @@ internal sealed class KvScenario
                 }
 
                 total.Errors = _live.Errors;
-                return LoadGenSummary.From("kv", Describe(), seconds, total);
+                return LoadGenSummary.From("kv", Describe(), seconds, total, _live.FirstError);
             }
             finally
             {
@@ -122,7 +121,7 @@ internal sealed class KvScenario
                             }
                             else
                             {
-                                _live.Failed();
+                                _live.Failed(reply);
                             }
                         }
                     },
@@ -147,7 +146,7 @@ internal sealed class KvScenario
             {
                 reply = await connection.SendAsync(request, cancellation);
             }
-            catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or TimeoutException)
+            catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or ProtocolException)
             {
                 // The connection is gone: this worker stops, the error shows in the summary.
                 _live.Failed();
@@ -163,7 +162,7 @@ internal sealed class KvScenario
             };
             if (!ok)
             {
-                _live.Failed();
+                _live.Failed(reply);
                 continue;
             }
 

@@ -80,7 +80,8 @@ internal sealed class LoadConnection : IAsyncDisposable
     public RequestId NextId()
     {
         var n = Interlocked.Increment(ref _nextId);
-        return _dialect == Dialect.Json ? RequestId.FromString("r" + n) : new RequestId(MwdbBase64.EncodeInt(n));
+        // JSON asks for base64 values: whatever bytes the store holds come back representable.
+        return _dialect == Dialect.Json ? RequestId.FromString("r" + n, ValueEncoding.Base64) : new RequestId(MwdbBase64.EncodeInt(n));
     }
 
     /// <summary>Sends a request and waits for the reply with its id.</summary>
@@ -100,6 +101,7 @@ internal sealed class LoadConnection : IAsyncDisposable
         await _sendGate.WaitAsync(cancellation);
         try
         {
+            // Encoding throws for a request the dialect cannot carry; the send is then never made.
             if (_dialect == Dialect.Json)
             {
                 await _socket.SendAsync(_jsonEncoder!.Encode(request), WebSocketMessageType.Text, endOfMessage: true, cancellation);
@@ -108,6 +110,15 @@ internal sealed class LoadConnection : IAsyncDisposable
             {
                 await _socket.SendAsync(_binaryEncoder!.Encode(request), WebSocketMessageType.Binary, endOfMessage: true, cancellation);
             }
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                _pending.Remove(request.Id);
+            }
+
+            throw;
         }
         finally
         {

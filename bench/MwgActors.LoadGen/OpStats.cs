@@ -1,3 +1,4 @@
+using MwgActors.Protocol;
 using System.Diagnostics;
 using HdrHistogram;
 
@@ -8,7 +9,11 @@ internal enum Op
     Get,
     Put,
     Remove,
+    /// <summary>Fanout: from the put's ack to a subscriber's receipt (zero when the change beat the ack).</summary>
     Notify,
+
+    /// <summary>Fanout: from the put's send to a subscriber's receipt.</summary>
+    NotifySend,
 }
 
 /// <summary>
@@ -20,11 +25,11 @@ internal sealed class OpStats
     // Up to one minute, three significant digits.
     private const long HighestMicros = 60_000_000;
 
-    public LongHistogram[] Latency { get; } = [.. Enumerable.Range(0, 4).Select(_ => new LongHistogram(HighestMicros, 3))];
+    public LongHistogram[] Latency { get; } = [.. Enumerable.Range(0, 5).Select(_ => new LongHistogram(HighestMicros, 3))];
 
-    public long[] Requests { get; } = new long[4];
+    public long[] Requests { get; } = new long[5];
 
-    public long[] Keys { get; } = new long[4];
+    public long[] Keys { get; } = new long[5];
 
     public long Errors { get; set; }
 
@@ -70,5 +75,19 @@ internal sealed class LiveCounters
         Interlocked.Add(ref _keys, keys);
     }
 
-    public void Failed() => Interlocked.Increment(ref _errors);
+    /// <summary>The first failed reply, shown once so a run that only errors says why.</summary>
+    public string? FirstError { get; private set; }
+
+    public void Failed(Reply? reply = null)
+    {
+        if (Interlocked.Increment(ref _errors) == 1)
+        {
+            FirstError = reply switch
+            {
+                Error error => $"{error.Code}: {error.Reason}",
+                null => "the connection closed",
+                _ => reply.GetType().Name + " not ok",
+            };
+        }
+    }
 }

@@ -19,7 +19,7 @@ internal static class Progress
                 var keys = counters.Keys;
                 await output.WriteLineAsync(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"[{Stopwatch.GetElapsedTime(started).TotalSeconds,5:F0} s] {phase(),-8} {requests - lastRequests,9} req/s {keys - lastKeys,10} keys/s  errors {counters.Errors}"));
+                    $"[{Stopwatch.GetElapsedTime(started).TotalSeconds,5:F0} s] {phase(),-8} {requests - lastRequests,9} req/s {keys - lastKeys,10} keys/s  errors {counters.Errors}{(counters.FirstError is { } first ? " (first: " + first + ")" : string.Empty)}"));
                 lastRequests = requests;
                 lastKeys = keys;
             }
