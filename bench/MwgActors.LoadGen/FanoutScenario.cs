@@ -18,6 +18,7 @@ internal sealed class FanoutScenario
     private readonly byte[] _value;
     private readonly LiveCounters _live = new();
     private readonly ConcurrentDictionary<long, (long SentAt, long AckedAt)> _puts = new();
+    private long _lastRevision = long.MaxValue;
 
     public FanoutScenario(LoadGenOptions options)
     {
@@ -41,7 +42,9 @@ internal sealed class FanoutScenario
                 }
             }
 
-            var receipts = subscribers.Select(s => Task.Run(() => CollectAsync(s), cancellation)).ToList();
+            var collectors = subscribers.Select(s => new Collector(this, s)).ToList();
+            var receipts = collectors.Select(c => Task.Run(c.RunAsync, cancellation)).ToList();
+            long lastRevision = 0;
             var phase = "warmup";
             using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             var progressLoop = Progress.RunAsync(_live, () => phase, progress, stopProgress.Token);
@@ -85,6 +88,7 @@ internal sealed class FanoutScenario
                     }
 
                     _live.Completed(_options.Batch);
+                    lastRevision = Math.Max(lastRevision, revision);
                     if (now >= measureFrom)
                     {
                         _puts[revision] = (now, acked);
@@ -101,8 +105,22 @@ internal sealed class FanoutScenario
                 await progressLoop;
             }
 
-            // Give the last notifications a moment to arrive, then stop the collectors by closing.
-            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellation);
+            // Wait (a bounded time) until every subscriber saw the last revision, then stop the collectors by closing.
+            Interlocked.Exchange(ref _lastRevision, lastRevision);
+            foreach (var collector in collectors)
+            {
+                collector.CheckCaughtUp();
+            }
+
+            try
+            {
+                await Task.WhenAll(collectors.Select(c => c.CaughtUp)).WaitAsync(TimeSpan.FromSeconds(10), cancellation);
+            }
+            catch (TimeoutException)
+            {
+                await progress.WriteLineAsync("some subscribers never saw the last put; their missing notifications are not counted");
+            }
+
             await Connections.CloseAsync(subscribers);
             foreach (var receipt in await Task.WhenAll(receipts))
             {
@@ -127,17 +145,37 @@ internal sealed class FanoutScenario
         }
     }
 
-    private static async Task<List<(long Revision, long ReceivedAt)>> CollectAsync(LoadConnection subscriber)
+    /// <summary>Records one subscriber's notifications and says when it has seen the writer's last revision.</summary>
+    private sealed class Collector(FanoutScenario scenario, LoadConnection subscriber)
     {
-        var receipts = new List<(long, long)>();
-        await foreach (var (push, receivedAt) in subscriber.Pushes.ReadAllAsync())
+        private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _maxSeen;
+
+        public Task CaughtUp => _caughtUp.Task;
+
+        // Both sides write their fact with a full fence then read the other's, so one of them completes it.
+        public void CheckCaughtUp()
         {
-            if (push is ChangeNotification notification)
+            if (Interlocked.Read(ref _maxSeen) >= Interlocked.Read(ref scenario._lastRevision))
             {
-                receipts.Add((notification.Revision, receivedAt));
+                _caughtUp.TrySetResult();
             }
         }
 
-        return receipts;
+        public async Task<List<(long Revision, long ReceivedAt)>> RunAsync()
+        {
+            var receipts = new List<(long, long)>();
+            await foreach (var (push, receivedAt) in subscriber.Pushes.ReadAllAsync())
+            {
+                if (push is ChangeNotification notification)
+                {
+                    receipts.Add((notification.Revision, receivedAt));
+                    Interlocked.Exchange(ref _maxSeen, Math.Max(Interlocked.Read(ref _maxSeen), notification.Revision));
+                    CheckCaughtUp();
+                }
+            }
+
+            return receipts;
+        }
     }
 }

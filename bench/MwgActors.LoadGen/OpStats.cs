@@ -1,6 +1,6 @@
-using MwgActors.Protocol;
 using System.Diagnostics;
 using HdrHistogram;
+using MwgActors.Protocol;
 
 namespace MwgActors.LoadGen;
 

@@ -26,7 +26,7 @@ internal static class Program
 
         try
         {
-            var summary = await RunAsync(options, Console.Error, cancel.Token);
+            var summary = await LoadGenRunner.RunAsync(options, Console.Error, cancel.Token);
             await Console.Out.WriteAsync(options.Json ? summary.ToJson() + Environment.NewLine : summary.ToTable());
             return summary.Errors == 0 ? 0 : 1;
         }
@@ -36,13 +36,4 @@ internal static class Program
             return 1;
         }
     }
-
-    /// <summary>Runs the scenario the options name; the smoke test calls this in-process.</summary>
-    public static Task<LoadGenSummary> RunAsync(LoadGenOptions options, TextWriter progress, CancellationToken cancellation) =>
-        options.Scenario switch
-        {
-            Scenario.Kv => new KvScenario(options).RunAsync(progress, cancellation),
-            Scenario.Fanout => new FanoutScenario(options).RunAsync(progress, cancellation),
-            _ => throw new ArgumentOutOfRangeException(nameof(options)),
-        };
 }
