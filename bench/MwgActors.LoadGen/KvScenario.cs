@@ -169,8 +169,14 @@ internal sealed class KvScenario
             _live.Completed(_options.Batch);
             if (started >= Interlocked.Read(ref _measureFrom) && !_stopping)
             {
-                stats.Record(op, OpStats.MicrosSince(started), _options.Batch);
-                if (Interlocked.Decrement(ref _remaining) <= 0)
+                // Taking a ticket first keeps a --requests run exact however many workers finish at once.
+                var left = Interlocked.Decrement(ref _remaining);
+                if (left >= 0)
+                {
+                    stats.Record(op, OpStats.MicrosSince(started), _options.Batch);
+                }
+
+                if (left <= 0)
                 {
                     _stopping = true;
                 }
