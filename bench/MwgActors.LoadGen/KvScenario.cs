@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Globalization;
+using MwgActors.Protocol;
+
+namespace MwgActors.LoadGen;
+
+/// <summary>
+/// The <c>kv</c> scenario: each client keeps <c>--inflight</c> requests going, each a get, put or remove of
+/// <c>--batch</c> keys drawn by the mix and the distribution. Warmup first, then the measured window.
+/// </summary>
+internal sealed class KvScenario
+{
+    private const int LoadBatch = 256;
+    private readonly LoadGenOptions _options;
+    private readonly KeyPicker _picker;
+    private readonly byte[] _value;
+    private readonly LiveCounters _live = new();
+    private long _measureFrom = long.MaxValue;
+    private long _remaining = long.MaxValue;
+    private volatile bool _stopping;
+
+    public KvScenario(LoadGenOptions options)
+    {
+        _options = options;
+        _picker = new KeyPicker(options.Keys, options.Distribution);
+        _value = KeyPicker.Value(options.ValueSize);
+    }
+
+    public async Task<LoadGenSummary> RunAsync(TextWriter progress, CancellationToken cancellation)
+    {
+        var connections = await Connections.OpenAsync(_options, _options.Clients, cancellation);
+        try
+        {
+            var phase = "load";
+            using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            var progressLoop = Progress.RunAsync(_live, () => phase, progress, stopProgress.Token);
+            try
+            {
+                if (_options.Load > 0)
+                {
+                    await LoadAsync(connections, cancellation);
+                    await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"loaded {_options.Load} keys"));
+                }
+
+                phase = "warmup";
+                var workers = new List<(Task Task, OpStats Stats)>();
+                var seed = 1;
+                foreach (var connection in connections)
+                {
+                    for (var i = 0; i < _options.InFlight; i++)
+                    {
+                        var stats = new OpStats();
+                        var random = new Random(seed++);
+                        workers.Add((Task.Run(() => WorkAsync(connection, stats, random, cancellation), cancellation), stats));
+                    }
+                }
+
+                await Task.Delay(_options.Warmup, cancellation);
+                phase = "measure";
+                var from = Stopwatch.GetTimestamp();
+                Interlocked.Exchange(ref _remaining, _options.Requests ?? long.MaxValue);
+                Interlocked.Exchange(ref _measureFrom, from);
+                if (_options.Requests is null)
+                {
+                    await Task.WhenAny(Task.Delay(_options.Duration, cancellation), Task.WhenAll(workers.Select(w => w.Task)));
+                    _stopping = true;
+                }
+
+                await Task.WhenAll(workers.Select(w => w.Task));
+                var seconds = Stopwatch.GetElapsedTime(from).TotalSeconds;
+                var total = new OpStats();
+                foreach (var (_, stats) in workers)
+                {
+                    total.Add(stats);
+                }
+
+                total.Errors = _live.Errors;
+                return LoadGenSummary.From("kv", Describe(), seconds, total, _live.FirstError);
+            }
+            finally
+            {
+                await stopProgress.CancelAsync();
+                await progressLoop;
+            }
+        }
+        finally
+        {
+            await Connections.CloseAsync(connections);
+        }
+    }
+
+    private string Describe() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{_options.Clients} clients x {_options.InFlight} in flight, mix {_options.GetWeight}:{_options.PutWeight}:{_options.RemoveWeight}, batch {_options.Batch}, {_options.ValueSize} B values, {_options.Keys} keys {_options.Distribution.ToString().ToLowerInvariant()}, {(_options.Dialect == Dialect.Json ? "json" : "binary")}");
+
+    private async Task LoadAsync(IReadOnlyList<LoadConnection> connections, CancellationToken cancellation)
+    {
+        var next = -LoadBatch;
+        var loaders = new List<Task>();
+        foreach (var connection in connections)
+        {
+            for (var i = 0; i < _options.InFlight; i++)
+            {
+                loaders.Add(Task.Run(
+                    async () =>
+                    {
+                        int start;
+                        while ((start = Interlocked.Add(ref next, LoadBatch)) < _options.Load)
+                        {
+                            var count = Math.Min(LoadBatch, _options.Load - start);
+                            var pairs = new KeyValue[count];
+                            for (var k = 0; k < count; k++)
+                            {
+                                pairs[k] = new KeyValue(KeyPicker.Key(start + k), _value);
+                            }
+
+                            var reply = await connection.SendAsync(new Put(connection.NextId(), pairs), cancellation);
+                            if (reply is PutResult { Ok: true })
+                            {
+                                _live.Completed(count);
+                            }
+                            else
+                            {
+                                _live.Failed(reply);
+                            }
+                        }
+                    },
+                    cancellation));
+            }
+        }
+
+        await Task.WhenAll(loaders);
+    }
+
+    private async Task WorkAsync(LoadConnection connection, OpStats stats, Random random, CancellationToken cancellation)
+    {
+        var weightSum = _options.GetWeight + _options.PutWeight + _options.RemoveWeight;
+        while (!_stopping)
+        {
+            var roll = random.Next(weightSum);
+            var op = roll < _options.GetWeight ? Op.Get : roll < _options.GetWeight + _options.PutWeight ? Op.Put : Op.Remove;
+            var request = Build(op, connection.NextId(), random);
+            var started = Stopwatch.GetTimestamp();
+            Reply reply;
+            try
+            {
+                reply = await connection.SendAsync(request, cancellation);
+            }
+            catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or ProtocolException)
+            {
+                // The connection is gone: this worker stops, the error shows in the summary.
+                _live.Failed();
+                return;
+            }
+
+            var ok = reply switch
+            {
+                GetResult => true,
+                PutResult put => put.Ok,
+                RemoveResult remove => remove.Ok,
+                _ => false,
+            };
+            if (!ok)
+            {
+                _live.Failed(reply);
+                continue;
+            }
+
+            _live.Completed(_options.Batch);
+            if (started >= Interlocked.Read(ref _measureFrom) && !_stopping)
+            {
+                // Taking a ticket first keeps a --requests run exact however many workers finish at once.
+                var left = Interlocked.Decrement(ref _remaining);
+                if (left >= 0)
+                {
+                    stats.Record(op, OpStats.MicrosSince(started), _options.Batch);
+                }
+
+                if (left <= 0)
+                {
+                    _stopping = true;
+                }
+            }
+        }
+    }
+
+    private Request Build(Op op, RequestId id, Random random)
+    {
+        if (op == Op.Put)
+        {
+            var pairs = new KeyValue[_options.Batch];
+            for (var i = 0; i < pairs.Length; i++)
+            {
+                pairs[i] = new KeyValue(KeyPicker.Key(_picker.Next(random)), _value);
+            }
+
+            return new Put(id, pairs);
+        }
+
+        var keys = new byte[_options.Batch][];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = KeyPicker.Key(_picker.Next(random));
+        }
+
+        return op == Op.Get ? new Get(id, keys) : new Remove(id, keys);
+    }
+}

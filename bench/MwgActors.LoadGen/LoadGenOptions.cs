@@ -1,0 +1,186 @@
+using System.Globalization;
+using MwgActors.Protocol;
+
+namespace MwgActors.LoadGen;
+
+internal enum Scenario
+{
+    Kv,
+    Fanout,
+}
+
+internal enum KeyDistribution
+{
+    Uniform,
+    Zipf,
+}
+
+/// <summary>Every knob of the load generator, parsed from the command line.</summary>
+internal sealed record LoadGenOptions
+{
+    public Scenario Scenario { get; init; } = Scenario.Kv;
+
+    public Uri Url { get; init; } = new("ws://127.0.0.1:7513/");
+
+    public int Clients { get; init; } = 4;
+
+    public int InFlight { get; init; } = 1;
+
+    public int GetWeight { get; init; } = 80;
+
+    public int PutWeight { get; init; } = 20;
+
+    public int RemoveWeight { get; init; }
+
+    public int Batch { get; init; } = 1;
+
+    public int ValueSize { get; init; } = 100;
+
+    public int Keys { get; init; } = 100_000;
+
+    public KeyDistribution Distribution { get; init; } = KeyDistribution.Uniform;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>When set, the run stops after this many measured requests instead of after <see cref="Duration"/>.</summary>
+    public long? Requests { get; init; }
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+
+    public Dialect Dialect { get; init; } = Dialect.Extended;
+
+    public int Load { get; init; }
+
+    public bool Json { get; init; }
+
+    /// <summary>Fanout: how many subscribers watch the writer's prefix.</summary>
+    public int Subscribers { get; init; } = 8;
+
+    public const string Usage = """
+        usage: MwgActors.LoadGen kv|fanout [options]
+          --url URL              server websocket address (default ws://127.0.0.1:7513/)
+          --clients N            connections (default 4)
+          --inflight N           requests in flight per connection (default 1)
+          --mix G:P:R            weights of get:put:remove (default 80:20:0)
+          --batch N              keys per request (default 1)
+          --value-size N         bytes per value (default 100)
+          --keys N               key space (default 100000)
+          --distribution D       uniform|zipf (default uniform; zipf has theta 0.99)
+          --duration S           seconds measured (default 10)
+          --requests N           stop after N measured requests instead of a duration
+          --warmup S             seconds run but not measured first (default 2)
+          --dialect D            binary|json (default binary: mwg.v1)
+          --load N               put keys 0..N-1 before measuring (default 0)
+          --subscribers N        fanout: subscribers on the writer's prefix (default 8)
+          --json                 print the summary as JSON instead of a table
+        """;
+
+    /// <summary>Parses arguments; throws <see cref="ArgumentException"/> with a message for the user.</summary>
+    public static LoadGenOptions Parse(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0)
+        {
+            throw new ArgumentException("a scenario is required (kv or fanout)");
+        }
+
+        var options = new LoadGenOptions
+        {
+            Scenario = args[0] switch
+            {
+                "kv" => Scenario.Kv,
+                "fanout" => Scenario.Fanout,
+                _ => throw new ArgumentException($"unknown scenario '{args[0]}' (kv or fanout; connections and resume are not yet written)"),
+            },
+        };
+
+        for (var i = 1; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name == "--json")
+            {
+                options = options with { Json = true };
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                throw new ArgumentException($"{name} needs a value");
+            }
+
+            var value = args[++i];
+            options = name switch
+            {
+                "--url" => options with { Url = new Uri(value) },
+                "--clients" => options with { Clients = Positive(name, value) },
+                "--inflight" => options with { InFlight = Positive(name, value) },
+                "--mix" => WithMix(options, value),
+                "--batch" => options with { Batch = Positive(name, value) },
+                "--value-size" => options with { ValueSize = NonNegative(name, value) },
+                "--keys" => options with { Keys = Positive(name, value) },
+                "--distribution" => options with
+                {
+                    Distribution = value switch
+                    {
+                        "uniform" => KeyDistribution.Uniform,
+                        "zipf" => KeyDistribution.Zipf,
+                        _ => throw new ArgumentException("--distribution is uniform or zipf"),
+                    },
+                },
+                "--duration" => options with { Duration = Seconds(name, value), Requests = null },
+                "--requests" => options with { Requests = Positive(name, value) },
+                "--warmup" => options with { Warmup = Seconds(name, value) },
+                "--dialect" => options with
+                {
+                    Dialect = value switch
+                    {
+                        "binary" => Dialect.Extended,
+                        "json" => Dialect.Json,
+                        _ => throw new ArgumentException("--dialect is binary or json"),
+                    },
+                },
+                "--load" => options with { Load = NonNegative(name, value) },
+                "--subscribers" => options with { Subscribers = Positive(name, value) },
+                _ => throw new ArgumentException($"unknown option '{name}'"),
+            };
+        }
+
+        if (options.Load > options.Keys)
+        {
+            options = options with { Keys = options.Load };
+        }
+
+        return options;
+    }
+
+    private static LoadGenOptions WithMix(LoadGenOptions options, string value)
+    {
+        var parts = value.Split(':');
+        if (parts.Length != 3)
+        {
+            throw new ArgumentException("--mix is get:put:remove, e.g. 80:20:0");
+        }
+
+        var weights = parts.Select(p => NonNegative("--mix", p)).ToArray();
+        if (weights.Sum() == 0)
+        {
+            throw new ArgumentException("--mix needs at least one non-zero weight");
+        }
+
+        return options with { GetWeight = weights[0], PutWeight = weights[1], RemoveWeight = weights[2] };
+    }
+
+    private static int Positive(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"{name} needs a positive integer");
+
+    private static int NonNegative(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new ArgumentException($"{name} needs a non-negative integer");
+
+    private static TimeSpan Seconds(string name, string value) =>
+        double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var s) && s >= 0
+            ? TimeSpan.FromSeconds(s)
+            : throw new ArgumentException($"{name} needs seconds (e.g. 10 or 0.5)");
+}

@@ -1,0 +1,13 @@
+namespace MwgActors.LoadGen;
+
+/// <summary>Runs the scenario the options name; the CLI and the smoke test both come through here.</summary>
+internal static class LoadGenRunner
+{
+    public static Task<LoadGenSummary> RunAsync(LoadGenOptions options, TextWriter progress, CancellationToken cancellation) =>
+        options.Scenario switch
+        {
+            Scenario.Kv => new KvScenario(options).RunAsync(progress, cancellation),
+            Scenario.Fanout => new FanoutScenario(options).RunAsync(progress, cancellation),
+            _ => throw new ArgumentOutOfRangeException(nameof(options)),
+        };
+}
