@@ -65,18 +65,7 @@ public sealed class JsonClientEncoder : IDisposable
                 JsonWire.WriteList(w, "keys", r.Keys, encoding);
                 break;
             case Put r:
-                w.WriteStartArray("pairs"u8);
-                foreach (var pair in r.Pairs)
-                {
-                    w.WriteStartObject();
-                    w.WritePropertyName("key"u8);
-                    JsonWire.WriteBytes(w, pair.Key, encoding);
-                    w.WritePropertyName("value"u8);
-                    JsonWire.WriteBytes(w, pair.Value, encoding);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
+                JsonWire.WritePairs(w, r.Pairs, encoding);
                 break;
             case Lock r:
                 if (r.Reclaim is { } claim)

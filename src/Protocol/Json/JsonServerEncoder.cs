@@ -191,18 +191,7 @@ public sealed class JsonServerEncoder : IDisposable
                 w.WriteEndArray();
                 break;
             case ReloadPairs p:
-                w.WriteStartArray("pairs"u8);
-                foreach (var pair in p.Pairs)
-                {
-                    w.WriteStartObject();
-                    w.WritePropertyName("key"u8);
-                    JsonWire.WriteBytes(w, pair.Key, encoding);
-                    w.WritePropertyName("value"u8);
-                    JsonWire.WriteBytes(w, pair.Value, encoding);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
+                JsonWire.WritePairs(w, p.Pairs, encoding);
                 break;
             case ReloadKeys r:
                 JsonWire.WriteList(w, "keys", r.Keys, encoding);

@@ -180,6 +180,23 @@ internal static class JsonWire
         writer.WriteEndArray();
     }
 
+    /// <summary>Writes <c>"pairs": [{"key": .., "value": ..}, ..]</c>, as put requests and reload pushes carry them.</summary>
+    public static void WritePairs(Utf8JsonWriter writer, IReadOnlyList<KeyValue> pairs, ValueEncoding encoding)
+    {
+        writer.WriteStartArray("pairs"u8);
+        foreach (var pair in pairs)
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("key"u8);
+            WriteBytes(writer, pair.Key, encoding);
+            writer.WritePropertyName("value"u8);
+            WriteBytes(writer, pair.Value, encoding);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
     public static void WriteEncoding(Utf8JsonWriter writer, ValueEncoding encoding)
     {
         if (encoding == ValueEncoding.Base64)
