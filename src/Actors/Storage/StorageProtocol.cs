@@ -49,7 +49,8 @@ public static class StorageProtocol
         }
     }
 
-    public sealed record Readers(IActorRef Pool);
+    /// <param name="LocalView">The view itself when the caller may read it in-process (null: use the pool).</param>
+    public sealed record Readers(IActorRef Pool, SharedView? LocalView = null);
 
     /// <summary>The request could not be served. <paramref name="Retryable"/> when trying again later may succeed.</summary>
     public sealed record StorageFailed(StorageFailure Reason, bool Retryable, long CorrelationId = 0);
