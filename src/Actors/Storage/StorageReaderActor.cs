@@ -22,6 +22,8 @@ public sealed class StorageReaderActor : ReceiveActor
 
         Receive<ScanPrefix>(scan =>
         {
+            // As for ReadKeys: the revision first, so the pairs are at least that new.
+            var revision = store.AppliedRevision;
             var pairs = new List<KeyValuePair<byte[], byte[]>>();
             var truncated = false;
             Reply(0, () =>
@@ -39,7 +41,7 @@ public sealed class StorageReaderActor : ReceiveActor
 
                 return pairs;
             });
-            Sender.Tell(new PrefixScanned(pairs, truncated));
+            Sender.Tell(new PrefixScanned(pairs, truncated, revision));
         });
     }
 
