@@ -7,8 +7,17 @@ import { connect, MwgClient, MwgError, start } from '../mwg.js';
 import { FaultProxy, startServer, waitFor, WebSocket } from './support.mjs';
 
 let server;
+let guarded; // authentication on, with two API keys
 let proxy;
 const clients = [];
+
+const GUARDED = `mwg.auth {
+  enabled = on
+  api-keys = [
+    { key = "reader-key-0123456789", subject = "reader", read = ["users/"], subscribe = ["users/"] }
+    { key = "writer-key-0123456789", subject = "writer", read = [""], write = [""], subscribe = [""] }
+  ]
+}`;
 
 /** A client through the proxy, closed after the suite. */
 async function client(options = {}) {
@@ -29,7 +38,7 @@ let prefixes = 0;
 const fresh = (name) => `t${++prefixes}-${name}/`;
 
 before(async () => {
-  server = await startServer();
+  [server, guarded] = await Promise.all([startServer(), startServer({ config: GUARDED })]);
   proxy = await FaultProxy.start(server.port);
 });
 
@@ -37,6 +46,7 @@ after(async () => {
   for (const c of clients) c.close();
   await proxy?.close();
   await server?.dispose();
+  await guarded?.dispose();
 });
 
 describe('operations', () => {
@@ -312,5 +322,60 @@ describe('timeouts, heartbeat and lost connections', () => {
     assert.ok(delays.size > 1, 'jitter spreads the delays');
     assert.throws(() => new MwgClient('http://x/'), TypeError);
     assert.throws(() => start('ws://x/', { requestTimeout: -1 }), TypeError);
+  });
+});
+
+describe('authentication', () => {
+  test('the token option opens the connection (a header with the ws package) and carries the rights', async () => {
+    const opened = [];
+    class SpiedWebSocket extends WebSocket {
+      constructor(url, protocols, options) {
+        opened.push({ url, options });
+        super(url, protocols, options);
+      }
+    }
+    const writer = await connect(guarded.url, { WebSocket: SpiedWebSocket, token: 'writer-key-0123456789' });
+    clients.push(writer);
+    assert.equal(new URL(opened[0].url).search, '', 'not in the url');
+    assert.equal(opened[0].options.headers.Authorization, 'Bearer writer-key-0123456789');
+    const revision = await writer.put({ 'users/ada': 'Ada', 'secret/plan': 'x' });
+    assert.equal(await writer.get('users/ada'), 'Ada');
+    assert.equal((await writer.list('users/')).revision, revision);
+  });
+
+  test('a browser-like WebSocket (no headers) sends the token in the query string', async () => {
+    const urls = [];
+    // The browser's constructor takes no options: the client must put the token in the url.
+    function BrowserWebSocket(url, protocols) {
+      urls.push(url);
+      return new WebSocket(url, protocols);
+    }
+    BrowserWebSocket.prototype = {};
+    const reader = await connect(guarded.url, { WebSocket: BrowserWebSocket, token: 'reader-key-0123456789' });
+    clients.push(reader);
+    assert.equal(new URL(urls[0]).searchParams.get('token'), 'reader-key-0123456789');
+    assert.deepEqual(await reader.get(['users/ada']), ['Ada']);
+  });
+
+  test('without a token requests are Unauthorized until auth(); the rights then decide, batch by batch', async () => {
+    const c = await connect(guarded.url, { WebSocket }); // the JSON dialect may authenticate after connecting
+    clients.push(c);
+    await assert.rejects(c.get('users/ada'), (e) => e.code === 'Unauthorized' && e.number === 20);
+    await assert.rejects(c.list('users/'), (e) => e.code === 'Unauthorized' && e.status === 401);
+
+    assert.equal((await c.auth('reader-key-0123456789')).subject, 'reader');
+    assert.equal(await c.get('users/ada'), 'Ada');
+    await assert.rejects(c.get(['users/ada', 'secret/plan']), (e) => e.code === 'Forbidden', 'one forbidden key refuses the batch');
+    await assert.rejects(c.put({ 'users/ada': 'changed' }), (e) => e.code === 'Forbidden' && !e.outcomeUnknown);
+    await assert.rejects(c.subscribe('secret/', () => {}), (e) => e.code === 'Forbidden');
+    await assert.rejects(c.list('secret/'), (e) => e.code === 'Forbidden' && e.status === 403);
+    await assert.rejects(c.stats(), (e) => e.code === 'Forbidden');
+    const events = [];
+    await c.subscribe('users/', (e) => events.push(e));
+    const writer = await connect(guarded.url, { WebSocket, token: 'writer-key-0123456789' });
+    clients.push(writer);
+    const revision = await writer.put({ 'users/bob': 'Bob' });
+    await waitFor(() => events.length === 1, 'the notification');
+    assert.equal(events[0].revision, revision);
   });
 });

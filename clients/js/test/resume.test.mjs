@@ -1,7 +1,7 @@
 // Reconnect with resume: each change exactly once and in order across many connection cuts and across a server
 // restart on the same data folder; the reload signal when the resume point is older than the server's history.
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { connect } from '../mwg.js';
 import { FaultProxy, startServer, waitFor, WebSocket } from './support.mjs';
 
@@ -10,11 +10,18 @@ after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function server(options) {
-  const s = await startServer(options);
-  cleanups.push(() => s.dispose());
-  return s;
-}
+// Two servers, started together: one with the default history (cuts, then a restart), one that keeps only the
+// last 5 revisions (a trimmed history).
+let main;
+let trimmed;
+before(async () => {
+  [main, trimmed] = await Promise.all([
+    startServer(),
+    // A snapshot every 10 revisions lets the change log be trimmed to the last 5.
+    startServer({ config: 'mwg.storage.retain-revisions = 5\nmwg.storage.snapshot-every = 10' }),
+  ]);
+  cleanups.push(() => main.dispose(), () => trimmed.dispose());
+});
 
 async function proxyTo(port) {
   const p = await FaultProxy.start(port);
@@ -37,10 +44,9 @@ async function watch(c, prefix, options = {}) {
 }
 
 test('each change is delivered exactly once, in order, across 12 connection cuts while another client writes', async () => {
-  const s = await server();
-  const proxy = await proxyTo(s.port);
+  const proxy = await proxyTo(main.port);
   const subscriber = await client(proxy.url);
-  const writer = await client(s.url);
+  const writer = await client(main.url);
   const { events, revisions } = await watch(subscriber, 'cuts/');
 
   const written = [];
@@ -70,7 +76,7 @@ test('each change is delivered exactly once, in order, across 12 connection cuts
 });
 
 test('a subscription resumes after a server restart on the same data folder, replaying what it missed once', async () => {
-  const first = await server();
+  const first = main;
   const proxy = await proxyTo(first.port);
   const subscriber = await client(proxy.url);
   const { revisions, events } = await watch(subscriber, 'restart/');
@@ -87,7 +93,7 @@ test('a subscription resumes after a server restart on the same data folder, rep
   await first.stop();
 
   const second = await startServer({ data: first.data });
-  cleanups.push(() => second.stop());
+  cleanups.push(() => second.stop()); // before main.dispose() removes the folder
   proxy.targetPort = second.port;
   proxy.refusing = false;
   const after = await client(second.url);
@@ -100,8 +106,7 @@ test('a subscription resumes after a server restart on the same data folder, rep
 });
 
 test('a resume point older than the retained history gives one reloadAll signal, then the live changes', async () => {
-  // A snapshot every 10 revisions lets the change log be trimmed to the last 5.
-  const s = await server({ config: 'mwg.storage.retain-revisions = 5\nmwg.storage.snapshot-every = 10' });
+  const s = trimmed;
   const proxy = await proxyTo(s.port);
   const subscriber = await client(proxy.url);
   const reloads = [];
