@@ -264,7 +264,9 @@ describe('timeouts, heartbeat and lost connections', () => {
     proxy.hold();
     const read = c.get(`${p}k`);
     const write = c.put({ [`${p}w`]: 'x' }).catch((e) => e);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // both frames have left; their replies are held
+    // The write reached the server and was applied; only its reply is held back.
+    const observer = await direct();
+    await waitFor(async () => (await observer.get(`${p}w`)) === 'x', 'the write to be applied');
     proxy.release();
     proxy.cut();
     assert.equal(await read, 'v');
