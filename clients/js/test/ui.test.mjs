@@ -1,14 +1,17 @@
 // The live page (/ui/) in Debian's Chromium, driven by Playwright, against real servers: it lists keys written by
-// the .NET client (the mwg CLI), updates live when another client writes, and a put made on the page reaches a .NET
-// subscriber (mwg watch). With authentication on, the token field decides what the page may show and do.
+// the .NET client (the mwg CLI), updates live when another client (the JavaScript client in Node) writes, and a put
+// made on the page reaches a .NET subscriber (mwg watch). With authentication on, the token field decides what the
+// page may show and do.
 // Screenshots go to $MWG_ARTIFACTS (default TestResults/browser).
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
-import { repositoryRoot, runMwg, startMwg, startServer } from './support.mjs';
+import { connect } from '../mwg.js';
+import { repositoryRoot, runMwg, startMwg, startServer, WebSocket } from './support.mjs';
 
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const artifacts = process.env.MWG_ARTIFACTS ?? path.join(repositoryRoot, 'TestResults/browser');
@@ -58,6 +61,21 @@ async function dotnetPut(url, ...pairsAndOptions) {
   return Number(result.stdout);
 }
 
+/** Another client, in Node (the JavaScript client), closed after the tests. */
+async function nodeClient(url, token) {
+  const c = await connect(url, { WebSocket, token });
+  cleanups.push(async () => c.close());
+  return c;
+}
+
+/** An HS256 JWT in the layout `mwg token` mints (docs/security.md), signed with the server's secret. */
+function jwt(subject, rights) {
+  const part = (object) => Buffer.from(JSON.stringify(object)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub: subject, iat: now, exp: now + 3600, mwg: rights })}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
 const row = (page, key) => page.locator(`tr[data-key="${key}"]`);
 
 /** Fails the test with the page's own errors, if it had any. */
@@ -95,19 +113,19 @@ describe('the live page, authentication off', () => {
   });
 
   test('updates live when another client writes: new and changed rows marked, removed rows struck through', async () => {
-    const cy = await dotnetPut(server.url, 'users/cy', 'Cy');
+    const other = await nodeClient(server.url);
+    const cy = await other.put({ 'users/cy': 'Cy' });
     await row(page, 'users/cy').and(page.locator('.changed')).waitFor();
     assert.equal(await row(page, 'users/cy').locator('td.revision').textContent(), String(cy));
 
-    const ada = await dotnetPut(server.url, 'users/ada', 'Augusta Ada King');
+    const ada = await other.put({ 'users/ada': 'Augusta Ada King' });
     await row(page, 'users/ada').locator('td.value', { hasText: 'Augusta Ada King' }).waitFor();
     assert.equal(await row(page, 'users/ada').getAttribute('class'), 'changed');
 
-    const removed = await runMwg('remove', 'users/bob', '--url', server.url);
-    assert.equal(removed.code, 0, removed.stderr);
+    const removed = await other.remove('users/bob');
     await row(page, 'users/bob').and(page.locator('.removed')).waitFor();
-    await page.locator('#revision', { hasText: removed.stdout }).waitFor();
-    assert.ok(Number(removed.stdout) > ada);
+    await page.locator('#revision', { hasText: String(removed) }).waitFor();
+    assert.ok(removed > ada);
     assert.equal(await row(page, 'users/dan').count(), 0);
   });
 
@@ -157,18 +175,13 @@ describe('the live page, authentication on', () => {
   let page;
   let reader;
   let admin;
+  let writer;
 
   before(async () => {
     server = guarded;
-    const mint = async (...rights) => {
-      const result = await runMwg('token', '--secret', secret, '--ttl', '1h', ...rights);
-      assert.equal(result.code, 0, result.stderr);
-      return result.stdout;
-    };
-    [reader, admin] = await Promise.all([
-      mint('--sub', 'reader', '--read', 'shared/', '--subscribe', 'shared/'),
-      mint('--sub', 'admin', '--read', '', '--write', '', '--subscribe', '', '--reload', ''),
-    ]);
+    reader = jwt('reader', { read: ['shared/'], subscribe: ['shared/'] });
+    admin = jwt('admin', { read: [''], write: [''], subscribe: [''], reload: [''] });
+    writer = await nodeClient(server.url, admin);
     page = await browser.newPage();
   });
 
@@ -179,7 +192,7 @@ describe('the live page, authentication on', () => {
   });
 
   test('a read-only token lists and follows keys but gets no write forms and no admin counts', async () => {
-    await dotnetPut(server.url, 'shared/note', 'hello', '--token', admin);
+    await writer.put({ 'shared/note': 'hello' });
     await page.fill('#token', reader);
     await page.click('#browse button');
     await row(page, 'shared/note').locator('td.value', { hasText: 'hello' }).waitFor();
@@ -188,7 +201,7 @@ describe('the live page, authentication on', () => {
     await page.waitForFunction(() => /reload right/.test(document.getElementById('connections').title));
     assert.equal(await page.locator('#connections').textContent(), '–');
 
-    await dotnetPut(server.url, 'shared/live', 'seen by the reader', '--token', admin);
+    await writer.put({ 'shared/live': 'seen by the reader' });
     await row(page, 'shared/live').and(page.locator('.changed')).waitFor();
 
     await page.fill('#prefix', 'secret/');
