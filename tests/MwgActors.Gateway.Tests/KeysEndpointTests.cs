@@ -65,6 +65,21 @@ public sealed class KeysEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Scan_should_stop_at_its_byte_budget_keeping_the_pair_that_crosses_it()
+    {
+        await PutAsync(_open, ("budget/1", "aaaa"), ("budget/2", "bbbb"), ("budget/3", "cccc"));
+        var prefix = Encoding.UTF8.GetBytes("budget/");
+
+        var one = await _open.Server.Mwg.Store.ScanAsync(prefix, maxPairs: 10, maxBytes: 1);
+        var two = await _open.Server.Mwg.Store.ScanAsync(prefix, maxPairs: 10, maxBytes: 13);
+        var all = await _open.Server.Mwg.Store.ScanAsync(prefix, maxPairs: 10);
+
+        Assert.Equal((1, true), (one.Pairs.Count, one.Truncated));
+        Assert.Equal((2, true), (two.Pairs.Count, two.Truncated)); // 12 bytes after the first pair: under 13
+        Assert.Equal((3, false), (all.Pairs.Count, all.Truncated));
+    }
+
+    [Fact]
     public async Task Keys_in_base64_should_carry_any_byte_and_utf8_should_refuse_a_value_that_is_not_text()
     {
         byte[] key = [0x62, 0x00, 0xff];

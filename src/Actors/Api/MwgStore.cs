@@ -64,14 +64,16 @@ public sealed class MwgStore
         (await AskStorage<CurrentRevision>(GetCurrentRevision.Instance, cancellationToken)).Revision;
 
     /// <summary>
-    /// The pairs under <paramref name="prefix"/> in key order, at most <paramref name="maxPairs"/> of them, with the
-    /// revision they are at least as new as (subscribe after it to follow the listing without a gap).
+    /// The pairs under <paramref name="prefix"/> in key order, at most <paramref name="maxPairs"/> of them and about
+    /// <paramref name="maxBytes"/> of keys and values, with the revision they are at least as new as (subscribe after
+    /// it to follow the listing without a gap).
     /// </summary>
-    public async Task<PrefixScanned> ScanAsync(byte[] prefix, int maxPairs, CancellationToken cancellationToken = default)
+    public async Task<PrefixScanned> ScanAsync(byte[] prefix, int maxPairs, long maxBytes = long.MaxValue, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPairs);
-        return await AskStorage<PrefixScanned>(new ScanPrefix(prefix.ToArray(), maxPairs), cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        return await AskStorage<PrefixScanned>(new ScanPrefix(prefix.ToArray(), maxPairs, maxBytes), cancellationToken);
     }
 
     /// <summary>How many subscriptions are live, and how many subscribers (connections, in-process) hold them.</summary>

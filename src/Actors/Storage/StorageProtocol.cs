@@ -33,8 +33,12 @@ public static class StorageProtocol
 
     public sealed record CurrentRevision(long Revision);
 
-    /// <summary>Enumerates the pairs under a prefix in key order (the HTTP key listing). Replied with <see cref="PrefixScanned"/>.</summary>
-    public sealed record ScanPrefix(byte[] Prefix, int MaxPairs);
+    /// <summary>
+    /// Enumerates the pairs under a prefix in key order (the HTTP key listing), stopping after <paramref name="MaxPairs"/>
+    /// pairs or once the keys and values read reach <paramref name="MaxBytes"/> (the pair that crosses it is kept, so
+    /// one pair always fits). Replied with <see cref="PrefixScanned"/>.
+    /// </summary>
+    public sealed record ScanPrefix(byte[] Prefix, int MaxPairs, long MaxBytes = long.MaxValue);
 
     /// <summary>
     /// At most MaxPairs pairs; <paramref name="Truncated"/> when more were left. The pairs are at least as new as

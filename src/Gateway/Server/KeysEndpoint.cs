@@ -8,7 +8,8 @@ using MwgActors.Actors.Hosting;
 namespace MwgActors.Gateway.Server;
 
 /// <summary>
-/// <c>GET /keys?prefix=P&amp;limit=N&amp;encoding=utf8|base64</c>: the pairs under a prefix in key order, with the
+/// <c>GET /keys?prefix=P&amp;limit=N&amp;encoding=utf8|base64</c>: the pairs under a prefix in key order (at most
+/// <see cref="MaxLimit"/> pairs and about <see cref="MaxBytes"/>), with the
 /// revision they are at least as new as, so a client can list a prefix and then subscribe after that revision
 /// without missing a change. The protocol has no scan; this is the browsing the live page needs.
 /// With authentication on it needs a token with the read right on every key under the prefix.
@@ -17,6 +18,13 @@ internal sealed class KeysEndpoint
 {
     public const int DefaultLimit = 1000;
     public const int MaxLimit = 10_000;
+
+    /// <summary>Keys and values of one listing at most (about: the pair that crosses it is kept), so a listing of large
+    /// values cannot hold gigabytes in the server; <c>truncated</c> then says there is more.</summary>
+    public const long MaxBytes = 16 * 1024 * 1024;
+
+    // The reply is flushed to the socket in chunks of about this size rather than built whole.
+    private const int FlushBytes = 64 * 1024;
 
     private readonly MwgActorsExtension _mwg;
     private readonly ITokenValidator? _validator;
@@ -47,7 +55,7 @@ internal sealed class KeysEndpoint
         Actors.Storage.StorageProtocol.PrefixScanned scanned;
         try
         {
-            scanned = await _mwg.Store.ScanAsync(prefix, limit, cancellationToken);
+            scanned = await _mwg.Store.ScanAsync(prefix, limit, MaxBytes, cancellationToken);
         }
         catch (MwgApiException)
         {
@@ -80,6 +88,10 @@ internal sealed class KeysEndpoint
             Write(json, "key"u8, key, base64);
             Write(json, "value"u8, value, base64);
             json.WriteEndObject();
+            if (json.BytesPending >= FlushBytes)
+            {
+                await json.FlushAsync();
+            }
         }
 
         json.WriteEndArray();
