@@ -141,7 +141,7 @@ internal sealed class RespSubscriber : IAsyncDisposable
         }
     }
 
-    private enum Kind
+    internal enum Kind
     {
         Subscribed,
         Message,
@@ -151,7 +151,7 @@ internal sealed class RespSubscriber : IAsyncDisposable
     /// Parses one push: <c>*3 $9 subscribe $ch :n</c> or <c>*3 $7 message $ch $payload</c>. False when the
     /// buffer holds only part of it; <see cref="InvalidDataException"/> for anything else (an error reply).
     /// </summary>
-    private static bool TryParse(ReadOnlySpan<byte> data, out int consumed, out Kind kind, out long sequence)
+    internal static bool TryParse(ReadOnlySpan<byte> data, out int consumed, out Kind kind, out long sequence)
     {
         consumed = 0;
         kind = Kind.Message;
