@@ -5,6 +5,7 @@ internal static class LoadGenRunner
 {
     public static async Task<LoadGenSummary> RunAsync(LoadGenOptions options, TextWriter progress, CancellationToken cancellation)
     {
+        await BaselineRunner.PreflightAsync(options);
         var ours = await RunScenarioAsync(options, progress, cancellation);
         return await BaselineRunner.CompareAsync(options, ours, progress, cancellation);
     }

@@ -24,6 +24,15 @@ internal static class BaselineRunner
         return ours with { Baselines = comparisons };
     }
 
+    /// <summary>Fails before our own run, not after it, when the Redis of <c>--baseline redis</c> is not there.</summary>
+    public static async Task PreflightAsync(LoadGenOptions options)
+    {
+        if (options.Baselines.Contains(BaselineKind.Redis))
+        {
+            await using var probe = await RedisConnections.ConnectAsync(options.Redis, "mwg-loadgen-probe");
+        }
+    }
+
     private static async Task<LoadGenSummary> RunAsync(BaselineKind kind, LoadGenOptions options, TextWriter progress, CancellationToken cancellation)
     {
         if (options.Scenario == Scenario.Fanout)
