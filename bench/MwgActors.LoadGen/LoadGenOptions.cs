@@ -56,6 +56,15 @@ internal sealed record LoadGenOptions
     /// <summary>Fanout: how many subscribers watch the writer's prefix.</summary>
     public int Subscribers { get; init; } = 8;
 
+    /// <summary>Baselines run after our own measurement with the same op mix and sizes (Baselines/).</summary>
+    public IReadOnlyList<BaselineKind> Baselines { get; init; } = [];
+
+    /// <summary>Parent folder of the RocksDB baseline's fresh database; the system temp folder when null.</summary>
+    public string? BaselineData { get; init; }
+
+    /// <summary>The Redis baseline's server, HOST:PORT.</summary>
+    public string Redis { get; init; } = "127.0.0.1:6379";
+
     public const string Usage = """
         usage: MwgActors.LoadGen kv|fanout [options]
           --url URL              server websocket address (default ws://127.0.0.1:7513/)
@@ -72,6 +81,9 @@ internal sealed record LoadGenOptions
           --dialect D            binary|json (default binary: mwg.v1)
           --load N               put keys 0..N-1 before measuring (default 0)
           --subscribers N        fanout: subscribers on the writer's prefix (default 8)
+          --baseline B[,B]       also run the op mix on rocksdb (kv) and/or redis (kv, fanout); prints ours/baseline
+          --baseline-data DIR    folder in which the rocksdb baseline makes (and removes) its database (default: temp)
+          --redis HOST:PORT      the redis baseline's server (default 127.0.0.1:6379; bench/scripts/redis.sh starts one)
           --json                 print the summary as JSON instead of a table
         """;
 
@@ -140,10 +152,14 @@ internal sealed record LoadGenOptions
                 },
                 "--load" => options with { Load = NonNegative(name, value) },
                 "--subscribers" => options with { Subscribers = Positive(name, value) },
+                "--baseline" => options with { Baselines = BaselineKinds.Parse(value) },
+                "--baseline-data" => options with { BaselineData = value },
+                "--redis" => options with { Redis = value },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }
 
+        BaselineKinds.Validate(options);
         if (options.Load > options.Keys)
         {
             options = options with { Keys = options.Load };
