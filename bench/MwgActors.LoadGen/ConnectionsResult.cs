@@ -26,6 +26,7 @@ internal sealed record ConnectionsResult(
     long? ServerOpenFilesLimit,
     double? SettleSeconds,
     bool Settled,
+    bool GcInduced,
     IReadOnlyList<MemoryDelta> Memory)
 {
     public double OpensPerSecond => OpenSeconds > 0 ? Opened / OpenSeconds : 0;
@@ -43,7 +44,7 @@ internal sealed record ConnectionsResult(
             return;
         }
 
-        text.AppendLine(c, $"server pid {ServerPid}, open files limit {(ServerOpenFilesLimit?.ToString(c) ?? "unknown")}; memory {(Settled ? "settled" : "NOT settled")} after {SettleSeconds:F1} s");
+        text.AppendLine(c, $"server pid {ServerPid}, open files limit {(ServerOpenFilesLimit?.ToString(c) ?? "unknown")}; {(GcInduced ? "full GC induced before each reading, " : string.Empty)}memory {(Settled ? "settled" : "NOT settled")} after {SettleSeconds:F1} s");
         text.AppendLine(c, $"{"memory",-17}{"before MiB",12}{"after MiB",12}{"delta MiB",12}{"per conn B",12}{"per conn KiB",14}");
         foreach (var m in Memory)
         {

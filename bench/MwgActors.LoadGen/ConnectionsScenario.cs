@@ -19,6 +19,7 @@ internal sealed class ConnectionsScenario(LoadGenOptions options)
     private readonly LiveCounters _live = new();
     private readonly System.Threading.Lock _statsLock = new();
     private string? _firstFailure;
+    private bool _gcRefused;
 
     public async Task<LoadGenSummary> RunAsync(TextWriter progress, CancellationToken cancellation)
     {
@@ -40,7 +41,12 @@ internal sealed class ConnectionsScenario(LoadGenOptions options)
             await progress.WriteLineAsync("server not found on this machine (give --server-pid): memory is not measured");
         }
 
-        SettledMemory? before = pid is { } p1 ? await MemorySettle.WaitAsync(p1, options.Settle, "before", progress, cancellation) : null;
+        if (options.WarmConnections > 0)
+        {
+            await WarmUpAsync(cancellation);
+        }
+
+        SettledMemory? before = pid is { } p1 ? await SettleAsync(p1, "before", progress, cancellation) : null;
 
         var connections = new LoadConnection?[count];
         var stats = new OpStats();
@@ -57,7 +63,7 @@ internal sealed class ConnectionsScenario(LoadGenOptions options)
                 await ForEachAsync(count, async i => connections[i] = await OpenAsync(stats, cancellation), cancellation);
                 openSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 phase = "settle";
-                after = pid is { } p2 ? await MemorySettle.WaitAsync(p2, options.Settle, "settle", progress, cancellation) : null;
+                after = pid is { } p2 ? await SettleAsync(p2, "settle", progress, cancellation) : null;
 
                 phase = "ping";
                 await ForEachAsync(
@@ -92,10 +98,55 @@ internal sealed class ConnectionsScenario(LoadGenOptions options)
             serverLimit,
             after?.Seconds,
             before?.Settled == true && after?.Settled == true,
+            options.InduceGc && !_gcRefused,
             Deltas(before?.Memory, after?.Memory, opened));
         stats.Errors = count - stillOpen;
         var settings = string.Create(CultureInfo.InvariantCulture, $"{count} idle connections, {options.ConnectConcurrency} opening at once, {(options.Dialect == Dialect.Json ? "json" : "binary")}");
         return LoadGenSummary.From("connections", settings, openSeconds, stats, _firstFailure ?? _live.FirstError) with { Connections = result };
+    }
+
+    /// <summary>
+    /// Opens, pings and closes a few connections before the first measurement, so what the server spends once
+    /// (compiling the connection path, growing its thread pool) is in the "before" figure, not spread over the connections.
+    /// </summary>
+    private async Task WarmUpAsync(CancellationToken cancellation)
+    {
+        var warm = new LoadConnection?[options.WarmConnections];
+        try
+        {
+            await ForEachAsync(
+                warm.Length,
+                async i =>
+                {
+                    try
+                    {
+                        warm[i] = await LoadConnection.ConnectAsync(options.Url, options.Dialect, cancellation);
+                        await warm[i]!.SendAsync(new Ping(warm[i]!.NextId()), cancellation);
+                    }
+                    catch (Exception ex) when (ex is WebSocketException or InvalidOperationException or IOException
+                        || (ex is OperationCanceledException && !cancellation.IsCancellationRequested))
+                    {
+                        // A failure here shows again, counted, when the measured connections open.
+                    }
+                },
+                cancellation);
+        }
+        finally
+        {
+            await ForEachAsync(warm.Length, async i => await (warm[i]?.DisposeAsync() ?? ValueTask.CompletedTask), CancellationToken.None);
+        }
+    }
+
+    /// <summary>A full GC in the server first (unless --no-gc), then the wait until its memory holds still.</summary>
+    private async Task<SettledMemory?> SettleAsync(int pid, string phase, TextWriter progress, CancellationToken cancellation)
+    {
+        if (options.InduceGc && !await ServerGc.CollectAsync(pid, cancellation))
+        {
+            _gcRefused = true;
+            await progress.WriteLineAsync("could not ask the server for a GC (no diagnostics socket we may use): memory is read without one");
+        }
+
+        return await MemorySettle.WaitAsync(pid, options.Settle, phase, progress, cancellation);
     }
 
     private static void CheckOwnFileLimit(int count)

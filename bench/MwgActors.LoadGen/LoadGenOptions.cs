@@ -67,6 +67,12 @@ internal sealed record LoadGenOptions
     /// <summary>Connections: the server process whose memory is read; null = the process listening on the url's port.</summary>
     public int? ServerPid { get; init; }
 
+    /// <summary>Connections: opened, pinged and closed before the first measurement, so one-time costs are not counted per connection.</summary>
+    public int WarmConnections { get; init; } = 100;
+
+    /// <summary>Connections: ask the server for a full GC (diagnostics socket) before each memory reading.</summary>
+    public bool InduceGc { get; init; } = true;
+
     /// <summary>Connections: how long the server's resident memory must hold still to count as settled.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -92,6 +98,8 @@ internal sealed record LoadGenOptions
           --connections N        connections: idle connections to open (default 1000)
           --connect-concurrency N  connections: opened at once at most (default 64)
           --server-pid PID       connections: server process to read /proc of (default: the one listening on --url's port)
+          --warm-connections N   connections: opened and closed before the first measurement (default 100)
+          --no-gc                connections: do not ask the server for a full GC before reading its memory
           --settle S             connections: seconds the server's RSS must hold still to count as settled (default 5)
           --missed N             resume: puts (of --batch keys, --inflight at a time) made while the subscriber is away (default 100000)
           --json                 print the summary as JSON instead of a table
@@ -123,6 +131,12 @@ internal sealed record LoadGenOptions
             if (name == "--json")
             {
                 options = options with { Json = true };
+                continue;
+            }
+
+            if (name == "--no-gc")
+            {
+                options = options with { InduceGc = false };
                 continue;
             }
 
@@ -167,6 +181,7 @@ internal sealed record LoadGenOptions
                 "--connections" => options with { Connections = Positive(name, value) },
                 "--connect-concurrency" => options with { ConnectConcurrency = Positive(name, value) },
                 "--server-pid" => options with { ServerPid = Positive(name, value) },
+                "--warm-connections" => options with { WarmConnections = NonNegative(name, value) },
                 "--settle" => options with { Settle = Seconds(name, value) },
                 "--missed" => options with { Missed = Positive(name, value) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),

@@ -10,7 +10,7 @@ internal sealed record SettledMemory(ProcessMemory Memory, double Seconds, bool 
 /// Waits until a process's resident memory stops moving: samples VmRSS twice a second and calls it settled once
 /// every sample of the last <c>window</c> lies within max(512 KiB, 0.5 % of RSS) of the others. A server that is
 /// idle but for timers still allocates a little, so its GC runs now and then; the band absorbs that, and the
-/// window is long enough to contain such a collection. Gives up after twelve windows (at least 30 s) and says so.
+/// window is long enough to contain such a collection. Gives up after twelve windows (at least 5 s) and says so.
 /// </summary>
 internal static class MemorySettle
 {
@@ -21,7 +21,7 @@ internal static class MemorySettle
     {
         var started = Stopwatch.GetTimestamp();
         var needed = Math.Max(2, (int)Math.Ceiling(window / Interval) + 1);
-        var giveUp = TimeSpan.FromTicks(Math.Max(window.Ticks * 12, TimeSpan.FromSeconds(30).Ticks));
+        var giveUp = TimeSpan.FromTicks(Math.Max(window.Ticks * 12, TimeSpan.FromSeconds(5).Ticks));
         var samples = new Queue<ProcessMemory>();
         var lastReport = started;
         while (true)
