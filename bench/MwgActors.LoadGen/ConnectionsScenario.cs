@@ -25,6 +25,13 @@ internal sealed class ConnectionsScenario(LoadGenOptions options)
     {
         var count = options.Connections;
         CheckOwnFileLimit(count);
+
+        // Before the server is looked for: a server still starting is listening once these went through.
+        if (options.WarmConnections > 0)
+        {
+            await WarmUpAsync(cancellation);
+        }
+
         var pid = options.ServerPid ?? FindServer(options.Url);
         long? serverLimit = null;
         if (pid is { } known)
@@ -39,11 +46,6 @@ internal sealed class ConnectionsScenario(LoadGenOptions options)
         else
         {
             await progress.WriteLineAsync("server not found on this machine (give --server-pid): memory is not measured");
-        }
-
-        if (options.WarmConnections > 0)
-        {
-            await WarmUpAsync(cancellation);
         }
 
         SettledMemory? before = pid is { } p1 ? await SettleAsync(p1, "before", progress, cancellation) : null;
