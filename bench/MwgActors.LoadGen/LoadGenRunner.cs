@@ -15,6 +15,8 @@ internal static class LoadGenRunner
         {
             Scenario.Kv => new KvScenario(options).RunAsync(progress, cancellation),
             Scenario.Fanout => new FanoutScenario(options).RunAsync(progress, cancellation),
+            Scenario.Connections => new ConnectionsScenario(options).RunAsync(progress, cancellation),
+            Scenario.Resume => new ResumeScenario(options).RunAsync(progress, cancellation),
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
         };
 }

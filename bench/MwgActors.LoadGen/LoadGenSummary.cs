@@ -35,6 +35,14 @@ internal sealed record LoadGenSummary(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<BaselineComparison>? Baselines { get; init; }
 
+    /// <summary>The <c>connections</c> scenario's figures; null for the other scenarios.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ConnectionsResult? Connections { get; init; }
+
+    /// <summary>The <c>resume</c> scenario's figures; null for the other scenarios.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ResumeResult? Resume { get; init; }
+
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
     public static LoadGenSummary From(string scenario, string settings, double seconds, OpStats stats, string? firstError)
@@ -88,6 +96,8 @@ internal sealed record LoadGenSummary(
             text.Append(baseline.ToTable());
         }
 
+        Connections?.AppendTo(text);
+        Resume?.AppendTo(text);
         return text.ToString();
     }
 }
