@@ -12,7 +12,9 @@ namespace MwgActors.Gateway.Server;
 
 /// <summary>
 /// A running MwgActors server: the actor system with its storage, subscription and lock actors, and a Kestrel
-/// host with the websocket endpoint at "/", <c>GET /healthz</c>, <c>GET /readyz</c> and <c>POST /admin/reload</c>.
+/// host with the websocket endpoint at "/", <c>GET /healthz</c>, <c>GET /readyz</c>, <c>GET /admin/stats</c>,
+/// <c>POST /admin/reload</c>, the key listing <c>GET /keys</c>, the live page <c>/ui/</c> and the JavaScript client
+/// <c>/client/mwg.js</c>.
 /// Used by <c>mwg serve</c> and by the end-to-end tests.
 /// </summary>
 public sealed class MwgServer : IAsyncDisposable
@@ -154,11 +156,14 @@ public sealed class MwgServer : IAsyncDisposable
         var app = builder.Build();
         var gateway = new WebSocketGateway(system, mwg, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"), validator);
         var admin = gateway.Admin;
+        var keys = new KeysEndpoint(mwg, validator);
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", admin.ReadyAsync);
         app.MapGet("/admin/stats", admin.StatsAsync);
         app.MapPost("/admin/reload", admin.ReloadAsync);
+        app.MapGet("/keys", keys.ListAsync);
+        StaticAssets.Load().Map(app);
         gateway.Map(app, "/");
         return (app, gateway);
     }
