@@ -224,7 +224,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 OnAuth(auth);
                 break;
             case Get get:
-                ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation), _readers);
+                ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision), _readers);
                 break;
             case Put put:
                 ToStorage(put.Id, RequestKind.Put, correlation => new StorageProtocol.WriteBatch(

@@ -58,6 +58,8 @@ public static class MwgConfig
         var connection = Quote(cluster.JournalConnectionString);
         var provider = Quote(cluster.JournalProviderName);
         AddUnlessSet(user, derived, "akka.actor.provider", "cluster");
+        // Loopback unless told otherwise: remoting carries every write and needs no exposure by default.
+        AddUnlessSet(user, derived, "akka.remote.dot-netty.tcp.hostname", Quote("127.0.0.1"));
         AddUnlessSet(user, derived, "akka.cluster.roles", $"[{ClusterSettings.GatewayRole}, {ClusterSettings.StorageRole}]");
         AddUnlessSet(user, derived, "akka.persistence.journal.plugin", Quote(SqlPlugins.Journal));
         AddUnlessSet(user, derived, "akka.persistence.snapshot-store.plugin", Quote(SqlPlugins.SnapshotStore));
