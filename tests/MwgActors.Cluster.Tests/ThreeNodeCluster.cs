@@ -105,7 +105,12 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Task.WhenAll(_nodes.AsEnumerable().Reverse().Select(n => n.Terminate()));
+        // One at a time, youngest first: each leaves a cluster that can still agree on its leaving.
+        foreach (var node in _nodes.AsEnumerable().Reverse())
+        {
+            await node.Terminate();
+        }
+
         SqliteConnection.ClearAllPools();
         try
         {
