@@ -8,9 +8,10 @@ using MwgActors.Actors.Locks;
 namespace MwgActors.Cluster.Tests;
 
 /// <summary>
-/// Three actor systems in this process on 127.0.0.1 (port 0), joined into one cluster, each a gateway and storage node
-/// with its own RocksDB view, sharing one journal: a SQLite file through Akka.Persistence.Sql. Node A is the oldest,
-/// so the writer and the lock table run there. Shared by the specs of a class (forming a cluster takes seconds).
+/// Three actor systems in this process on 127.0.0.1 (port 0), joined into one cluster, sharing one journal: a SQLite
+/// file through Akka.Persistence.Sql. A and B are gateway and storage nodes with their own RocksDB views; C is a
+/// gateway only, so its reads go to the view of another node. A is the oldest, so the writer and the lock table run
+/// there. Shared by the specs of a class (forming a cluster takes seconds).
 /// </summary>
 public sealed class ThreeNodeCluster : IAsyncLifetime
 {
@@ -31,7 +32,8 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     public static MwgActorsExtension Mwg(ActorSystem node) => MwgActorsExtension.Get(node);
 
     /// <summary>The configuration of one in-process node: the shared SQLite journal, its own view folder.</summary>
-    public Config NodeConfig(string name) => ConfigurationFactory.ParseString($$"""
+    public Config NodeConfig(string name, string roles) => ConfigurationFactory.ParseString($$"""
+        akka.cluster.roles = [{{roles}}]
         mwg.cluster.enabled = on
         mwg.cluster.journal.connection-string = "{{JournalConnectionString}}"
         mwg.cluster.journal.provider-name = "SQLite.MS"
@@ -60,9 +62,9 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
             command.ExecuteNonQuery();
         }
 
-        foreach (var name in new[] { "a", "b", "c" })
+        foreach (var (name, roles) in new[] { ("a", "gateway, storage"), ("b", "gateway, storage"), ("c", "gateway") })
         {
-            var node = ActorSystem.Create("mwg", MwgConfig.Build(NodeConfig(name)));
+            var node = ActorSystem.Create("mwg", MwgConfig.Build(NodeConfig(name, roles)));
             _nodes.Add(node);
             _ = Mwg(node);
 

@@ -11,7 +11,8 @@ namespace MwgActors.Cluster.Tests;
 
 /// <summary>
 /// One logical store served by three in-process nodes: writes through any node, notifications on every node,
-/// read-your-writes through another node, one lease owner per prefix cluster-wide.
+/// read-your-writes through another node (node C, a gateway only, reads from another node's view), one lease owner
+/// per prefix cluster-wide.
 /// </summary>
 public sealed class ThreeNodeClusterSpec : IClassFixture<ThreeNodeCluster>
 {
