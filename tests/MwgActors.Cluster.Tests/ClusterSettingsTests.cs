@@ -15,7 +15,7 @@ public sealed class ClusterSettingsTests
         Assert.False(settings.Enabled);
         Assert.Equal(string.Empty, settings.JournalConnectionString);
         Assert.Equal("PostgreSQL.15", settings.JournalProviderName);
-        Assert.Equal(TimeSpan.FromMilliseconds(250), settings.JournalRefreshInterval);
+        Assert.Equal(TimeSpan.FromSeconds(1), settings.JournalRefreshInterval);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.ReadWaitTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(200), settings.LocateInterval);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.PositionInterval);
