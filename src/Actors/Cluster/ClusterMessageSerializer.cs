@@ -100,6 +100,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
                 w.Int32(m.MaxPairs);
                 break;
             case PrefixScanned m:
+                w.Int64(m.Revision);
                 w.Bool(m.Truncated);
                 w.Int32(m.Pairs.Count);
                 foreach (var pair in m.Pairs)
@@ -256,6 +257,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
 
     private static PrefixScanned ReadPrefixScanned(ref WireReader r)
     {
+        var revision = r.Int64();
         var truncated = r.Bool();
         var pairs = new KeyValuePair<byte[], byte[]>[r.Count(8)];
         for (var i = 0; i < pairs.Length; i++)
@@ -263,7 +265,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             pairs[i] = new KeyValuePair<byte[], byte[]>(r.Bytes(), r.Bytes());
         }
 
-        return new PrefixScanned(pairs, truncated);
+        return new PrefixScanned(pairs, truncated, revision);
     }
 
     private static void WriteClaim(WireWriter w, PrefixClaim claim)

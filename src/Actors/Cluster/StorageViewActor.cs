@@ -37,6 +37,7 @@ internal sealed class StorageViewActor : ReceiveActor, IWithTimers
     private readonly List<IActorRef> _waitingForReady = [];
     private IKeyValueStore? _store;
     private IActorRef _readers = ActorRefs.Nobody;
+    private SharedView? _sharedView;
     private IEventsByPersistenceIdQuery? _query;
     private UniqueKillSwitch? _stream;
     private long _streamGeneration;
@@ -53,7 +54,7 @@ internal sealed class StorageViewActor : ReceiveActor, IWithTimers
 
         Receive<ReadKeys>(OnRead);
         Receive<ScanPrefix>(scan => _readers.Forward(scan));
-        Receive<GetReaders>(_ => Sender.Tell(new Readers(_readers)));
+        Receive<GetReaders>(_ => Sender.Tell(new Readers(_readers, _sharedView)));
         Receive<GetCurrentRevision>(_ =>
         {
             if (IsReady)
@@ -146,6 +147,10 @@ internal sealed class StorageViewActor : ReceiveActor, IWithTimers
                 .WithDispatcher(_storage.ReaderDispatcher)
                 .WithRouter(new RoundRobinPool(_storage.ReaderCount)),
             "readers");
+
+        // Connections of this node may read the view on their own thread (mwg.storage.inline-reads); one that asks for
+        // a revision the view has not reached sends its read here instead, to wait.
+        _sharedView = _storage.InlineReads ? new SharedView(_store) : null;
         _bus.Subscribe(Self);
         StartPositionRead();
         StartQuery();
@@ -157,6 +162,7 @@ internal sealed class StorageViewActor : ReceiveActor, IWithTimers
     {
         _stream?.Shutdown();
         _bus.Unsubscribe(Self);
+        _sharedView?.Close();
         _store?.Dispose();
         _store = null;
     }

@@ -32,6 +32,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private const string RateTimer = "rate";
     private const string ExpiryTimer = "token-expiry";
     private const string ResumeTimer = "resume";
+    private const string ReplayRoomTimer = "replay-room";
+
+    // How often a connection whose queue is too full for the next replay chunk looks again.
+    private static readonly TimeSpan ReplayRoomInterval = TimeSpan.FromMilliseconds(10);
 
     // Akka's scheduler takes delays of at most about 24 days; a later expiry is checked again after this.
     private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(1);
@@ -67,16 +71,21 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     // The storage actor's reader pool, once known: reads go straight to it and never wait in the writer's mailbox.
     private IActorRef? _readers;
+    private SharedView? _localView;
     private long _nextCorrelation;
     private long _nextSubscriptionId;
     private long _lastFrameTicks;
     private bool _overflowLogged;
     private bool _closing;
+    private bool _sweepingFast;
 
     // Requests per second (null = unlimited). G1 frames over the rate wait here for a token, in order; each holds a
     // request slot, so at most max-requests-in-flight wait and the socket is not read meanwhile (backpressure).
     private readonly TokenBucket? _rate;
     private readonly Queue<byte[]> _delayed = new();
+
+    // Replays waiting for room in the outbound queue before their next chunk: token -> the subscription actor.
+    private readonly Dictionary<long, IActorRef> _replaysWaiting = [];
 
     // Limits this connection has exceeded: each is logged once per connection, not once per offending frame.
     private readonly HashSet<ErrorCode> _limitsLogged = [];
@@ -124,6 +133,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<Subs.Unsubscribed>(OnUnsubscribed);
         Receive<Subs.ChangeNotification>(OnChange);
         Receive<Subs.ReloadRequired>(reload => Send(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes)));
+        Receive<Subs.ReplayChunkSent>(chunk => OnReplayChunkSent(chunk.Token, Sender));
+        Receive<ReplayRoomCheck>(_ => ReleaseWaitingReplays());
         Receive<Subs.ResumeTooOld>(tooOld => Send(new ReloadAll(tooOld.SubscriptionId)));
 
         Receive<Sweep>(_ => OnSweep());
@@ -155,8 +166,31 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         _refs.Storage.Tell(StorageProtocol.GetReaders.Instance);
         ScheduleExpiry();
-        var sweep = TimeSpan.FromMilliseconds(Math.Clamp(_settings.RequestTimeout.TotalMilliseconds / 4, 50, 1000));
-        Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, sweep);
+        Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SlowSweep);
+    }
+
+    // Request timeouts are checked this often while requests are pending...
+    private TimeSpan FastSweep => TimeSpan.FromMilliseconds(Math.Clamp(_settings.RequestTimeout.TotalMilliseconds / 4, 50, 1000));
+
+    // ...and only this often when none is: the idle timeout and lease renewals need no more, and 10,000 idle
+    // connections would otherwise wake 10,000 times a second.
+    private TimeSpan SlowSweep
+    {
+        get
+        {
+            var idle = _settings.IdleTimeout > TimeSpan.Zero ? _settings.IdleTimeout / 4 : TimeSpan.MaxValue;
+            var slow = TimeSpan.FromMilliseconds(Math.Min(LeaseRenewIntervalMs, idle.TotalMilliseconds));
+            return slow > FastSweep ? slow : FastSweep;
+        }
+    }
+
+    private void SweepFast()
+    {
+        if (!_sweepingFast)
+        {
+            _sweepingFast = true;
+            Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, FastSweep);
+        }
     }
 
     protected override void PostStop() => _codec.Dispose();
@@ -223,6 +257,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             case Protocol.Auth auth:
                 OnAuth(auth);
                 break;
+            case Get get when _localView is not null:
+                ReadInline(get);
+                break;
             case Get get:
                 ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision), _readers);
                 break;
@@ -277,6 +314,40 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         Send(ex.ToError());
         _output.RequestCompleted();
+    }
+
+    /// <summary>Answers a get from the in-process view, or sends it to the reader pool when the view has closed.</summary>
+    private void ReadInline(Get get)
+    {
+        bool open;
+        bool read;
+        byte[]?[] values;
+        try
+        {
+            open = _localView!.TryGet(get.Keys, out values, out var revision);
+            read = open && revision >= get.MinRevision;
+        }
+        catch (StoreException ex)
+        {
+            _log.Error(ex, "Reading {0} keys from the view failed", get.Keys.Count);
+            Reply(StorageFailure(get.Id, RequestKind.Get, new StorageProtocol.StorageFailed(Storage.StorageFailure.ReadFailed, Retryable: true)));
+            return;
+        }
+
+        if (!read)
+        {
+            // The view is closed (the storage actor is stopping or restarting: the pool or its successor answers), or, in
+            // a cluster, behind the revision the client asked for: the view holds the read until it gets there.
+            if (!open)
+            {
+                _localView = null;
+            }
+
+            ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision), _readers);
+            return;
+        }
+
+        Reply(new GetResult(get.Id, values));
     }
 
     private void ToStorage(RequestId id, RequestKind kind, Func<long, object> request, IActorRef? target = null)
@@ -424,7 +495,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             {
                 subscription.Paused = false;
                 subscription.Resuming = true;
-                _refs.Subscriptions.Tell(new Subs.Subscribe(id, subscription.Prefixes, subscription.LastRevision, subscription.IncludeValues, Self));
+                _refs.Subscriptions.Tell(new Subs.Subscribe(id, subscription.Prefixes, subscription.LastRevision, subscription.IncludeValues, Self, PacedReplay: true));
             }
         }
     }
@@ -446,6 +517,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private void OnReaders(StorageProtocol.Readers readers)
     {
         _readers = readers.Pool;
+        _localView = readers.LocalView;
         Context.Watch(readers.Pool);
     }
 
@@ -455,6 +527,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             // The storage actor restarted with a new pool: read through it until the new pool is known.
             _readers = null;
+            _localView = null;
             Timers.StartSingleTimer(ReadersTimer, StorageProtocol.GetReaders.Instance, TimeSpan.FromSeconds(1));
         }
     }
@@ -471,7 +544,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         var subscriptionId = ++_nextSubscriptionId;
         _pendingSubscriptions[subscriptionId] = NewPending(subscribe.Id, RequestKind.Subscribe);
         _requestedSubscriptions[subscriptionId] = new ConnectionSubscription(subscribe.Prefixes, subscribe.IncludeValues);
-        _refs.Subscriptions.Tell(new Subs.Subscribe(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self));
+        _refs.Subscriptions.Tell(new Subs.Subscribe(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self, PacedReplay: true));
     }
 
     private void OnUnsubscribe(Unsubscribe unsubscribe)
@@ -507,6 +580,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             subscription.Delivered(subscribed.CurrentRevision);
             _subscriptions[subscribed.SubscriptionId] = subscription;
             Reply(new Subscribed(pending.Id, subscribed.SubscriptionId, subscribed.CurrentRevision));
+            if (subscription.ReloadWhenConfirmed)
+            {
+                subscription.ReloadWhenConfirmed = false;
+                Send(new ReloadAll(subscribed.SubscriptionId));
+            }
+
             if (_principal is null)
             {
                 // The token expired while the subscribe was on its way.
@@ -691,12 +770,49 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         // a request is always answered. If even the reload signals (and the reply) do not fit, the client is not
         // reading at all.
         _output.DropDroppable();
+        foreach (var catchingUp in _requestedSubscriptions.Values)
+        {
+            // Its replay lost notifications too, and the client does not know its id yet.
+            catchingUp.ReloadWhenConfirmed = true;
+        }
+
         var fits = _subscriptions.Keys.All(id => _output.TryEnqueue(_codec.Encode(new ReloadAll(id)), droppable: false))
             && (reply is null || _output.TryEnqueue(reply, droppable: false));
         if (!fits)
         {
             CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
         }
+    }
+
+    /// <summary>
+    /// A replay chunk went out: the next is read once the outbound queue is down to a quarter of its bounds, so a
+    /// resume of any length streams at the socket's pace instead of overflowing the queue.
+    /// </summary>
+    private void OnReplayChunkSent(long token, IActorRef subscriptions)
+    {
+        _replaysWaiting[token] = subscriptions;
+        ReleaseWaitingReplays();
+    }
+
+    private void ReleaseWaitingReplays()
+    {
+        if (_replaysWaiting.Count == 0 || _closing)
+        {
+            return;
+        }
+
+        if (_output.QueuedFrames > _settings.OutboundMaxFrames / 4 || _output.QueuedBytes > _settings.OutboundMaxBytes / 4)
+        {
+            Timers.StartSingleTimer(ReplayRoomTimer, ReplayRoomCheck.Instance, ReplayRoomInterval);
+            return;
+        }
+
+        foreach (var (token, subscriptions) in _replaysWaiting)
+        {
+            subscriptions.Tell(new Subs.ContinueReplay(token));
+        }
+
+        _replaysWaiting.Clear();
     }
 
     private void OnSweep()
@@ -737,6 +853,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             _requestedSubscriptions.Remove(key);
             TimedOut(pending);
         }
+
+        if (_sweepingFast && _pending.Count == 0 && _pendingLocks.Count == 0 && _pendingSubscriptions.Count == 0)
+        {
+            _sweepingFast = false;
+            Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SlowSweep);
+        }
     }
 
     private void TimedOut(PendingRequest pending)
@@ -768,8 +890,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
-    private PendingRequest NewPending(RequestId id, RequestKind kind) =>
-        new(id, kind, Environment.TickCount64 + (long)_settings.RequestTimeout.TotalMilliseconds);
+    private PendingRequest NewPending(RequestId id, RequestKind kind)
+    {
+        SweepFast();
+        return new(id, kind, Environment.TickCount64 + (long)_settings.RequestTimeout.TotalMilliseconds);
+    }
 
     private void CloseWith(int closeCode, string reason)
     {
@@ -786,6 +911,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private sealed class Sweep
     {
         public static readonly Sweep Instance = new();
+    }
+
+    private sealed class ReplayRoomCheck
+    {
+        public static readonly ReplayRoomCheck Instance = new();
     }
 
     private sealed class RateTick

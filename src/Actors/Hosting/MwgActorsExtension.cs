@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
 using Akka.Pattern;
 using MwgActors.Actors.Api;
 using MwgActors.Actors.Cluster;
@@ -16,8 +17,11 @@ namespace MwgActors.Actors.Hosting;
 
 /// <summary>
 /// MwgActors inside an actor system: starts the storage, subscription and lock actors once per system and hands
-/// out their references and the in-process API. Create the system with <see cref="MwgConfig.Build"/> so the
-/// serializers and persistence plugins are configured.
+/// out their references and the in-process API. Either create the system with <see cref="MwgConfig.Build"/>, or
+/// attach to a system the app already has with
+/// <see cref="MwgActorSystemExtensions.UseMwgActors(ActorSystem, MwgActorsOptions)"/> (docs/embedding.md); on a
+/// system with no <c>mwg</c> configuration at all, <see cref="Get"/> adds the reference configuration itself (and so
+/// a RocksDB store in ./data).
 /// </summary>
 /// <remarks>
 /// In cluster mode (<c>mwg.cluster.enabled</c>, docs/cluster.md) the same references lead to cluster-aware actors:
@@ -30,6 +34,10 @@ public sealed class MwgActorsExtension : IExtension
 {
     public MwgActorsExtension(ExtendedActorSystem system)
     {
+        ArgumentNullException.ThrowIfNull(system);
+        // A system the app made without MwgActors in mind gets the reference, the serializers and the plugins here.
+        MwgActorSystemExtensions.Configure(system, Config.Empty);
+
         var config = system.Settings.Config;
         StorageSettings = StorageSettings.Create(config);
         ConnectionSettings = ConnectionSettings.Create(config);
@@ -37,6 +45,15 @@ public sealed class MwgActorsExtension : IExtension
         var lockSettings = LockSettings.Create(config);
         var apiSettings = ApiSettings.Create(config);
         ClusterSettings = ClusterSettings.Create(config);
+
+        // Holds the data folder open for the system's lifetime: "already in use" fails here, before any actor
+        // starts, and the view, the journal and the snapshot store share this one open database. A cluster node
+        // without the storage role keeps no view, so it has no data folder.
+        var dataFolder = !ClusterSettings.Enabled || ClusterSettings.IsStorage ? OpenDataFolder(StorageSettings) : null;
+        if (dataFolder is not null)
+        {
+            system.RegisterOnTermination(dataFolder.Release);
+        }
 
         if (ClusterSettings.Enabled)
         {
@@ -148,6 +165,11 @@ public sealed class MwgActorsExtension : IExtension
             SyncWrites: false, // the journal is the durable record; the view can be replayed from it
             BlockCacheSizeBytes: settings.BlockCacheBytes)),
     };
+
+    private static RocksDbDatabase? OpenDataFolder(StorageSettings settings) =>
+        settings.Store == StoreKind.RocksDb
+            ? RocksDbDatabase.Acquire(new RocksDbSettings(settings.DataPath, SyncWrites: false, BlockCacheSizeBytes: settings.BlockCacheBytes))
+            : null;
 
     private static Props Supervised(Props child, string childName) =>
         BackoffSupervisor.Props(Backoff.OnStop(child, childName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));

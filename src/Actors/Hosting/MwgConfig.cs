@@ -16,14 +16,56 @@ namespace MwgActors.Actors.Hosting;
 /// </summary>
 public static class MwgConfig
 {
+    /// <summary>The journal and snapshot store MwgActors uses for each store kind, unless the user chose plugins.</summary>
+    public const string RocksDbJournal = "mwg.persistence.journal";
+    public const string RocksDbSnapshotStore = "mwg.persistence.snapshot-store";
+    public const string InMemoryJournal = "akka.persistence.journal.inmem";
+    public const string InMemorySnapshotStore = "akka.persistence.snapshot-store.inmem";
+
+    /// <summary>
+    /// The configuration of an actor system created for MwgActors (the server, the generic host's own system,
+    /// specs): the chosen plugins become the system's default journal and snapshot store.
+    /// </summary>
     public static Config Build(Config? user = null)
     {
+        var (combined, storage, cluster, derived) = Derive(user);
+        var (journal, snapshots) = Plugins(storage, cluster);
+        AddUnlessSet(user, derived, "akka.persistence.journal.plugin", Quote(journal));
+        AddUnlessSet(user, derived, "akka.persistence.snapshot-store.plugin", Quote(snapshots));
+        return Finish(combined, derived);
+    }
+
+    /// <summary>
+    /// The configuration MwgActors adds to an actor system the app created itself
+    /// (<see cref="MwgActorSystemExtensions.UseMwgActors(Akka.Actor.ActorSystem, MwgActorsOptions)"/>): the same
+    /// derivations as <see cref="Build"/>, except that the plugins are named in MwgActors' own plugin ids
+    /// (<c>mwg.storage.journal-plugin-id</c> and the others) instead of <c>akka.persistence.*.plugin</c>, so the
+    /// app's own persistent actors keep their default journal.
+    /// </summary>
+    public static Config ForExistingSystem(Config? user = null)
+    {
+        var (combined, storage, cluster, derived) = Derive(user);
+        var (journal, snapshots) = Plugins(storage, cluster);
+        if (!string.IsNullOrEmpty(storage.JournalPluginId))
+        {
+            journal = storage.JournalPluginId;
+        }
+
+        AddUnlessSet(user, derived, "mwg.storage.journal-plugin-id", Quote(journal));
+        AddUnlessSet(user, derived, "mwg.storage.snapshot-plugin-id", Quote(snapshots));
+        AddUnlessSet(user, derived, "mwg.subscriptions.journal-plugin-id", Quote(journal));
+        AddUnlessSet(user, derived, "mwg.locks.journal-plugin-id", Quote(journal));
+        AddUnlessSet(user, derived, "mwg.locks.snapshot-plugin-id", Quote(snapshots));
+        return Finish(combined, derived);
+    }
+
+    private static (Config Combined, StorageSettings Storage, ClusterSettings Cluster, List<string> Derived) Derive(Config? user)
+    {
         var reference = MwgReferenceConfig.Load();
-        var combined = user is null ? reference : user.WithFallback(reference);
+        var combined = user is null || user.IsEmpty ? reference : user.WithFallback(reference);
         var storage = StorageSettings.Create(combined);
         var cluster = ClusterSettings.Create(combined);
         var derived = new List<string>();
-
         if (cluster.Enabled)
         {
             AddClusterDefaults(user, derived, cluster);
@@ -36,15 +78,18 @@ public static class MwgConfig
             AddUnlessSet(user, derived, "mwg.persistence.snapshot-store.path", path);
             AddUnlessSet(user, derived, "mwg.persistence.journal.sync-writes", sync);
             AddUnlessSet(user, derived, "mwg.persistence.snapshot-store.sync-writes", sync);
-            AddUnlessSet(user, derived, "akka.persistence.journal.plugin", Quote("mwg.persistence.journal"));
-            AddUnlessSet(user, derived, "akka.persistence.snapshot-store.plugin", Quote("mwg.persistence.snapshot-store"));
-        }
-        else
-        {
-            AddUnlessSet(user, derived, "akka.persistence.journal.plugin", Quote("akka.persistence.journal.inmem"));
-            AddUnlessSet(user, derived, "akka.persistence.snapshot-store.plugin", Quote("akka.persistence.snapshot-store.inmem"));
         }
 
+        return (combined, storage, cluster, derived);
+    }
+
+    private static (string Journal, string Snapshots) Plugins(StorageSettings storage, ClusterSettings cluster) =>
+        cluster.Enabled ? (SqlPlugins.Journal, SqlPlugins.SnapshotStore)
+        : storage.Store == StoreKind.RocksDb ? (RocksDbJournal, RocksDbSnapshotStore)
+        : (InMemoryJournal, InMemorySnapshotStore);
+
+    private static Config Finish(Config combined, List<string> derived)
+    {
         var built = derived.Count == 0
             ? combined
             : ConfigurationFactory.ParseString(string.Join('\n', derived)).WithFallback(combined);
@@ -61,8 +106,6 @@ public static class MwgConfig
         // Loopback unless told otherwise: remoting carries every write and needs no exposure by default.
         AddUnlessSet(user, derived, "akka.remote.dot-netty.tcp.hostname", Quote("127.0.0.1"));
         AddUnlessSet(user, derived, "akka.cluster.roles", $"[{ClusterSettings.GatewayRole}, {ClusterSettings.StorageRole}]");
-        AddUnlessSet(user, derived, "akka.persistence.journal.plugin", Quote(SqlPlugins.Journal));
-        AddUnlessSet(user, derived, "akka.persistence.snapshot-store.plugin", Quote(SqlPlugins.SnapshotStore));
         foreach (var (plugin, type) in new[]
         {
             (SqlPlugins.Journal, "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"),
@@ -88,13 +131,15 @@ public static class MwgConfig
     /// </summary>
     private static void ValidatePersistence(Config config)
     {
-        foreach (var (selector, plugin) in new[]
+        string[] selectors =
+        [
+            "akka.persistence.journal.plugin", "akka.persistence.snapshot-store.plugin",
+            "mwg.storage.journal-plugin-id", "mwg.storage.snapshot-plugin-id", "mwg.subscriptions.journal-plugin-id",
+            "mwg.locks.journal-plugin-id", "mwg.locks.snapshot-plugin-id",
+        ];
+        foreach (var plugin in new[] { RocksDbJournal, RocksDbSnapshotStore })
         {
-            ("akka.persistence.journal.plugin", "mwg.persistence.journal"),
-            ("akka.persistence.snapshot-store.plugin", "mwg.persistence.snapshot-store"),
-        })
-        {
-            if (config.GetString(selector, string.Empty) == plugin)
+            if (selectors.Any(selector => config.GetString(selector, string.Empty) == plugin))
             {
                 RocksDbPluginSettings.Create(config.GetConfig(plugin) ?? Config.Empty, plugin);
             }

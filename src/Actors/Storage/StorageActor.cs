@@ -40,6 +40,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
 
     private IKeyValueStore? _store;
     private IActorRef _readers = ActorRefs.Nobody;
+    private SharedView? _sharedView;
     private long _lastSnapshotRevision;
     private bool _snapshotInFlight;
     private bool _stopping;
@@ -68,7 +69,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
         Command<WriteBatch>(OnWrite);
         Command<ReadKeys>(read => ToReaders(read, read.CorrelationId));
         Command<ScanPrefix>(scan => ToReaders(scan, 0));
-        Command<GetReaders>(_ => Sender.Tell(new Readers(_readers)));
+        Command<GetReaders>(_ => Sender.Tell(new Readers(_readers, _sharedView)));
         Command<GetCurrentRevision>(_ => Sender.Tell(new CurrentRevision(LastSequenceNr)));
         Command<RetentionTick>(_ => MaybeSnapshot(force: true));
         Command<PositionTick>(_ => _bus.PublishPosition(LastSequenceNr));
@@ -124,12 +125,14 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
                 .WithDispatcher(_settings.ReaderDispatcher)
                 .WithRouter(new RoundRobinPool(_settings.ReaderCount)),
             "readers");
+        _sharedView = _settings.InlineReads ? new SharedView(Store) : null;
         base.PreStart();
     }
 
     protected override void PostStop()
     {
         base.PostStop();
+        _sharedView?.Close();
         _store?.Dispose();
         _store = null;
     }

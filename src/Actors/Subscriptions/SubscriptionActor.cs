@@ -91,6 +91,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         Receive<JournalReader.Replayed>(OnReplayed);
         Receive<JournalReader.ReplayEnded>(OnReplayEnded);
         Receive<JournalReader.ReplayFailed>(OnReplayFailed);
+        Receive<ContinueReplay>(OnContinueReplay);
     }
 
     private void OnCommitted(ChangesCommitted committed)
@@ -167,7 +168,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
             Remove(existing); // same id again: the new subscription replaces the old one
         }
 
-        var sub = new Subscription(m.Subscriber, m.SubscriptionId, DistinctCopies(m.Prefixes), m.IncludeValues);
+        var sub = new Subscription(m.Subscriber, m.SubscriptionId, DistinctCopies(m.Prefixes), m.IncludeValues) { PacedReplay = m.PacedReplay };
         if (!_bySubscriber.TryGetValue(m.Subscriber, out var own))
         {
             own = [];
@@ -261,6 +262,14 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         }
         else if (catchUp.ReadCount >= _settings.ReplayBatchSize && catchUp.Position < highest)
         {
+            if (sub.PacedReplay)
+            {
+                // The chunk just replayed may still be queued for the subscriber's socket: read on once it has room.
+                catchUp.AwaitingContinue = true;
+                sub.Subscriber.Tell(new ReplayChunkSent(sub.Id, catchUp.Token));
+                return;
+            }
+
             Read(catchUp);
             return;
         }
@@ -274,6 +283,15 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         }
 
         GoLive(sub, catchUp);
+    }
+
+    private void OnContinueReplay(ContinueReplay m)
+    {
+        if (_catchingUp.TryGetValue(m.Token, out var sub) && sub.CatchUp is { AwaitingContinue: true } catchUp)
+        {
+            catchUp.AwaitingContinue = false;
+            Read(catchUp);
+        }
     }
 
     private void GoLive(Subscription sub, CatchUp catchUp)

@@ -13,7 +13,9 @@ namespace MwgActors.Gateway.Server;
 
 /// <summary>
 /// A running MwgActors server: the actor system with its storage, subscription and lock actors, and a Kestrel
-/// host with the websocket endpoint at "/", <c>GET /healthz</c>, <c>GET /readyz</c> and <c>POST /admin/reload</c>.
+/// host with the websocket endpoint at "/", <c>GET /healthz</c>, <c>GET /readyz</c>, <c>GET /admin/stats</c>,
+/// <c>POST /admin/reload</c>, the key listing <c>GET /keys</c>, the live page <c>/ui/</c> and the JavaScript client
+/// <c>/client/mwg.js</c>.
 /// Used by <c>mwg serve</c> and by the end-to-end tests.
 /// </summary>
 /// <remarks>
@@ -27,18 +29,17 @@ public sealed class MwgServer : IAsyncDisposable
     public const string ActorSystemName = "mwg";
 
     private readonly WebApplication _app;
-    private readonly ConnectionRegistry _connections;
+    private readonly WebSocketGateway _gateway;
     private readonly RocksDbDatabase? _dataFolder;
     private readonly ServerSettings _settings;
-    private volatile bool _accepting = true;
     private int _disposed;
 
-    private MwgServer(ActorSystem system, MwgActorsExtension mwg, WebApplication app, ConnectionRegistry connections, RocksDbDatabase? dataFolder, ServerSettings settings, int port)
+    private MwgServer(ActorSystem system, MwgActorsExtension mwg, WebApplication app, WebSocketGateway gateway, RocksDbDatabase? dataFolder, ServerSettings settings, int port)
     {
         System = system;
         Mwg = mwg;
         _app = app;
-        _connections = connections;
+        _gateway = gateway;
         _dataFolder = dataFolder;
         _settings = settings;
         Port = port;
@@ -70,7 +71,7 @@ public sealed class MwgServer : IAsyncDisposable
     public Uri HttpUri => new($"{(TlsEnabled ? "https" : "http")}://{FormatHost(_settings.Bind)}:{Port}/");
 
     /// <summary>Open websocket connections.</summary>
-    public int ConnectionCount => _connections.Count;
+    public int ConnectionCount => _gateway.Connections.Count;
 
     /// <summary>
     /// Starts a server on <paramref name="userConfig"/> layered over reference.conf.
@@ -106,13 +107,11 @@ public sealed class MwgServer : IAsyncDisposable
 
             await mwg.WaitUntilReadyAsync(TimeSpan.FromMinutes(5), cancellationToken);
 
-            var connections = new ConnectionRegistry();
-            MwgServer? server = null;
-            var app = BuildApp(settings, system, mwg, connections, () => server is { _accepting: true }, validator);
+            var (app, gateway) = BuildApp(settings, system, mwg, validator);
+            gateway.Accepting = true;
             await app.StartAsync(cancellationToken);
             var port = ReadPort(app, settings.Port);
-            server = new MwgServer(system, mwg, app, connections, dataFolder, settings, port);
-            return server;
+            return new MwgServer(system, mwg, app, gateway, dataFolder, settings, port);
         }
         catch
         {
@@ -137,15 +136,14 @@ public sealed class MwgServer : IAsyncDisposable
             return;
         }
 
-        _accepting = false;
-        await _connections.CloseAllAsync(_settings.ShutdownTimeout);
+        await _gateway.StopAsync(_settings.ShutdownTimeout);
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
         _dataFolder?.Release();
     }
 
-    private static WebApplication BuildApp(ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting, ITokenValidator? validator)
+    private static (WebApplication App, WebSocketGateway Gateway) BuildApp(ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ITokenValidator? validator)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -176,23 +174,26 @@ public sealed class MwgServer : IAsyncDisposable
         });
 
         var app = builder.Build();
-        app.UseWebSockets();
-        var endpoint = new WebSocketEndpoint(system, mwg, connections, accepting, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"), validator);
-        var admin = new AdminEndpoints(mwg, connections, validator);
+        var gateway = new WebSocketGateway(system, mwg, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"), validator);
+        var admin = gateway.Admin;
+        var keys = new KeysEndpoint(mwg, validator);
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", admin.ReadyAsync);
         app.MapGet("/admin/stats", admin.StatsAsync);
         app.MapPost("/admin/reload", admin.ReloadAsync);
+        app.MapGet("/keys", keys.ListAsync);
+        StaticAssets.Load().Map(app);
         if (!mwg.ClusterSettings.Enabled || mwg.ClusterSettings.IsGateway)
         {
-            app.Map("/", endpoint.HandleAsync);
+            gateway.Map(app, "/");
         }
         else
         {
             app.Map("/", () => Results.Text("this cluster node has no gateway role: connect to a gateway node\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         }
-        return app;
+
+        return (app, gateway);
     }
 
     private static int ReadPort(WebApplication app, int configured)

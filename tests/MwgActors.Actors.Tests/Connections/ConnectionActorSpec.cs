@@ -10,6 +10,8 @@ using MwgActors.Actors.Storage;
 using MwgActors.Protocol;
 using MwgActors.Protocol.Binary;
 using MwgActors.Storage.Mwdb;
+using MwgActors.Storage;
+using MwgActors.Storage.Memory;
 using static MwgActors.Actors.Connections.ConnectionProtocol;
 using static MwgActors.Actors.Tests.Connections.RecordingOutput;
 using KeyChange = MwgActors.Actors.Subscriptions.KeyChange;
@@ -229,6 +231,82 @@ public sealed class ConnectionActorSpec : TestKit
             _storage.Reply(new StorageProtocol.KeysRead([null], 2, ((StorageProtocol.ReadKeys)fallback).CorrelationId));
         });
         await _storage.FishForMessageAsync(m => m is StorageProtocol.GetReaders, TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task Gets_should_be_read_from_a_local_view_in_process_and_go_to_the_pool_once_it_closes()
+    {
+        var connection = await StartAsync(Dialect.Extended);
+        var pool = CreateTestProbe();
+        var store = new InMemoryKeyValueStore();
+        store.Write(new KeyValueBatch([new BatchOperation(Utf8("a"), Utf8("1"))]));
+        var view = new SharedView(store);
+        connection.Actor.Tell(new StorageProtocol.Readers(pool.Ref, view), _storage.Ref);
+
+        connection.Send(new Get(Id(1), [Utf8("a"), Utf8("missing")]));
+        var inline = Assert.IsType<GetResult>(await connection.NextFrameAsync());
+        Assert.Equal(Id(1), inline.Id);
+        Assert.Equal([Utf8("1"), null], inline.Values);
+        await connection.ExpectCompletedAsync();
+        await pool.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+
+        // The storage actor closed the view (it is stopping): the get goes to the pool instead, and is answered.
+        view.Close();
+        connection.Send(new Get(Id(2), [Utf8("a")]));
+        var read = await pool.ExpectMsgAsync<StorageProtocol.ReadKeys>();
+        pool.Reply(new StorageProtocol.KeysRead([Utf8("2")], 2, read.CorrelationId));
+        var pooled = Assert.IsType<GetResult>(await connection.NextFrameAsync());
+        Assert.Equal([Utf8("2")], pooled.Values);
+    }
+
+    [Fact]
+    public async Task A_replay_chunk_should_be_continued_only_once_the_outbound_queue_is_down_to_a_quarter()
+    {
+        // Bound of 8 frames: the next chunk waits while more than 2 are queued.
+        var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-max-frames = 8");
+        connection.Send(new Subscribe(Id(1), [Utf8("k/")], 0, true));
+        var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        Assert.True(subscribe.PacedReplay);
+
+        // Room: the connection continues at once, answering whoever sent the chunk.
+        connection.Actor.Tell(new Subs.ReplayChunkSent(subscribe.SubscriptionId, 7), _subscriptions.Ref);
+        Assert.Equal(new Subs.ContinueReplay(7), await _subscriptions.ExpectMsgAsync<Subs.ContinueReplay>());
+
+        // Three replayed notifications still queued (with the hello): no room until the client reads them.
+        for (var revision = 1; revision <= 3; revision++)
+        {
+            connection.Actor.Tell(new Subs.ChangeNotification(subscribe.SubscriptionId, revision, [new KeyChange(Utf8($"k/{revision}"), false, Utf8("v"))]));
+            Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
+        }
+
+        connection.Actor.Tell(new Subs.ReplayChunkSent(subscribe.SubscriptionId, 8), _subscriptions.Ref);
+        await _subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        connection.Recording.Drain();
+        Assert.Equal(new Subs.ContinueReplay(8), await _subscriptions.ExpectMsgAsync<Subs.ContinueReplay>());
+    }
+
+    [Fact]
+    public async Task An_overflow_during_a_replay_should_send_reload_all_right_after_the_subscribe_reply()
+    {
+        // Room for the hello and two notifications; the third replayed one overflows.
+        var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-overflow = reload", capacityFrames: 3);
+        connection.Send(new Subscribe(Id(1), [Utf8("k/")], 0, true));
+        var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        for (var revision = 1; revision <= 3; revision++)
+        {
+            connection.Actor.Tell(new Subs.ChangeNotification(subscribe.SubscriptionId, revision, [new KeyChange(Utf8($"k/{revision}"), false, Utf8("v"))]));
+        }
+
+        Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
+        Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
+        await connection.Output.ExpectMsgAsync<Cleared>();
+
+        // The client learns the id from the reply, then that what it was replayed is incomplete.
+        connection.Recording.Drain();
+        _subscriptions.Reply(new Subs.Subscribed(subscribe.SubscriptionId, 3));
+        var reply = Assert.IsType<Subscribed>(await connection.NextFrameAsync());
+        await connection.ExpectCompletedAsync();
+        Assert.Equal(new ReloadAll(reply.SubscriptionId), await connection.NextFrameAsync());
     }
 
     [Fact]
