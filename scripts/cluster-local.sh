@@ -3,9 +3,9 @@
 # journal (.ci/setup-postgres.sh), then three `mwg serve --cluster` nodes with hocon/cluster.conf, each a gateway
 # and storage node with its own view folder:
 #
-#   node 1  ws://127.0.0.1:7511/  cluster 127.0.0.1:4051  data ./data/cluster/node1
-#   node 2  ws://127.0.0.1:7512/  cluster 127.0.0.1:4052  data ./data/cluster/node2
-#   node 3  ws://127.0.0.1:7513/  cluster 127.0.0.1:4053  data ./data/cluster/node3
+#   node 1  ws://127.0.0.1:7521/  cluster 127.0.0.1:4051  data ./data/cluster/node1
+#   node 2  ws://127.0.0.1:7522/  cluster 127.0.0.1:4052  data ./data/cluster/node2
+#   node 3  ws://127.0.0.1:7523/  cluster 127.0.0.1:4053  data ./data/cluster/node3
 #
 # Usage: scripts/cluster-local.sh start | stop | status | kill N | restart N
 #   start      build, start PostgreSQL and the three nodes (node 1 first: it forms the cluster), wait until each listens
@@ -34,7 +34,7 @@ start_node() {
   if running "$n"; then echo "node $n already running (pid $(cat "$dir/node$n.pid"))"; return; fi
   : > "$dir/node$n.log"
   nohup dotnet "$dll" serve --config "$root/hocon/cluster.conf" --cluster --journal "$(journal)" \
-    --port "751$n" --cluster-port "405$n" --seed 127.0.0.1:4051 --seed 127.0.0.1:4052 \
+    --port "752$n" --cluster-port "405$n" --seed 127.0.0.1:4051 --seed 127.0.0.1:4052 \
     --data "$dir/node$n" >> "$dir/node$n.log" 2>&1 < /dev/null &
   echo $! > "$dir/node$n.pid"
   for _ in $(seq 1 120); do
@@ -70,7 +70,7 @@ case "${1:-}" in
   restart) start_node "${2:?node number}" ;;
   status)
     for n in 1 2 3; do
-      if running "$n"; then echo "node $n: running (pid $(cat "$dir/node$n.pid")), $(curl -s "http://127.0.0.1:751$n/readyz" || echo 'not answering')"
+      if running "$n"; then echo "node $n: running (pid $(cat "$dir/node$n.pid")), $(curl -s "http://127.0.0.1:752$n/readyz" || echo 'not answering')"
       else echo "node $n: stopped"; fi
     done
     ;;
