@@ -10,12 +10,14 @@ public sealed partial class MwgClient
     private async Task RunAsync()
     {
         var attempt = 0;
+        Uri[] urls = [_options.Url, .. _options.FallbackUrls];
+        var current = 0;
         while (!_closing.IsCancellationRequested)
         {
             Session session;
             try
             {
-                session = await Session.OpenAsync(_options, _closing.Token).ConfigureAwait(false);
+                session = await Session.OpenAsync(_options, urls[current], _closing.Token).ConfigureAwait(false);
             }
             catch (MwgClientException ex) when (!ex.IsRetryable)
             {
@@ -30,6 +32,9 @@ public sealed partial class MwgClient
                 }
 
                 attempt++;
+
+                // A server that does not answer: the next attempt goes to the next one (a cluster's other nodes).
+                current = (current + 1) % urls.Length;
                 await DelayAsync(Backoff.Delay(attempt, _options.ReconnectMinDelay, _options.ReconnectMaxDelay, _options.ReconnectJitter)).ConfigureAwait(false);
                 continue;
             }

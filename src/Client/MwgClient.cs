@@ -177,7 +177,9 @@ public sealed partial class MwgClient : IAsyncDisposable
         var cache = _cache;
         var generation = cache?.Generation ?? 0;
         var reply = await RequestAsync(
-            id => new Get(id, keys),
+            // At least the newest revision this client has seen: its own writes and what it was notified of, even
+            // when this connection's node (in a cluster) has not applied them yet.
+            id => new Get(id, keys, LastSeenRevision),
             cache is null ? null : r =>
             {
                 if (r is GetResult result)
@@ -379,6 +381,10 @@ public sealed partial class MwgClient : IAsyncDisposable
         Control,
     }
 
+    // Retries of a request answered Unavailable: quick at first (a failover takes seconds), never hammering.
+    private static readonly TimeSpan RetryMinDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(1);
+
     private static TaskCompletionSource<Session> NewConnectedSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static MwgClientException Unexpected() => new(ErrorCode.BadFrame, "unexpected reply from the server", isRetryable: false);
@@ -414,6 +420,7 @@ public sealed partial class MwgClient : IAsyncDisposable
         timeout.CancelAfter(_options.RequestTimeout);
         var sent = false;
         var slot = false;
+        var unavailable = 0;
         try
         {
             await _inFlight.WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -462,7 +469,16 @@ public sealed partial class MwgClient : IAsyncDisposable
                 try
                 {
                     sent = true;
-                    return Check(await session.SendAsync(create, onReplyInLoop, timeout.Token).ConfigureAwait(false));
+                    var reply = await session.SendAsync(create, onReplyInLoop, timeout.Token).ConfigureAwait(false);
+                    if (reply is Error { Code: ErrorCode.Unavailable })
+                    {
+                        // The server could not serve it for now (a cluster's writer moving, a view catching up, a
+                        // journal failing): the same request again, after a short backoff, within the timeout.
+                        await Task.Delay(Backoff.Delay(++unavailable, RetryMinDelay, RetryMaxDelay, 0.5), timeout.Token).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    return Check(reply);
                 }
                 catch (SessionLostException lost) when (kind == RequestKind.Read || !lost.Sent)
                 {

@@ -8,6 +8,13 @@ public sealed record MwgClientOptions
     /// <summary>The server's websocket address, <c>ws://host:port/</c> or <c>wss://host:port/</c>.</summary>
     public required Uri Url { get; init; }
 
+    /// <summary>
+    /// Other servers of the same store (the other gateway nodes of a cluster, docs/cluster.md), tried in turn when
+    /// the current one cannot be reached. The client resumes its subscriptions and reclaims its lease on whichever
+    /// answers. Empty: <see cref="Url"/> only.
+    /// </summary>
+    public IReadOnlyList<Uri> FallbackUrls { get; init; } = [];
+
     /// <summary>How long one request may take, waiting for a connection included.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -51,6 +58,12 @@ public sealed record MwgClientOptions
         if (Url.Scheme is not ("ws" or "wss"))
         {
             throw new ArgumentException("Url must be ws:// or wss://", nameof(Url));
+        }
+
+        ArgumentNullException.ThrowIfNull(FallbackUrls, nameof(FallbackUrls));
+        if (FallbackUrls.Any(u => u is null || u.Scheme is not ("ws" or "wss")))
+        {
+            throw new ArgumentException("every fallback URL must be ws:// or wss://", nameof(FallbackUrls));
         }
 
         Positive(RequestTimeout, nameof(RequestTimeout));

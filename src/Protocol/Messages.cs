@@ -26,7 +26,9 @@ public readonly record struct Change(byte[] Key, bool Removed, byte[]? Value);
 
 // Requests
 
-public sealed record Get(RequestId Id, IReadOnlyList<byte[]> Keys) : Request(Id);
+/// <summary>Reads keys. <paramref name="MinRevision"/> (0 = none) asks for a view that has applied at least that revision:
+/// in cluster mode the server waits for it, so a client reads its own writes through any node.</summary>
+public sealed record Get(RequestId Id, IReadOnlyList<byte[]> Keys, long MinRevision = 0) : Request(Id);
 
 public sealed record Put(RequestId Id, IReadOnlyList<KeyValue> Pairs) : Request(Id);
 

@@ -19,6 +19,7 @@ public sealed class ExtensionFrameTests
         { "23 14 45", new Ping(E) },
         { "23 15 45", new Pong(E) },
         { "01 03 61 23 62 23 16 45", new Get(E, [Bytes.Ascii("a#b")]) },
+        { "01 01 6b 2a 23 16 45", new Get(E, [Bytes.Ascii("k")], MinRevision: 42) },
         { "01 01 6b 03 76 23 31 23 17 45", new Put(E, [new KeyValue(Bytes.Ascii("k"), Bytes.Ascii("v#1"))]) },
         { "01 01 6b 23 18 45", new Remove(E, [Bytes.Ascii("k")]) },
         { "03 74 6f 6b 23 19 45", new Auth(E, "tok") },

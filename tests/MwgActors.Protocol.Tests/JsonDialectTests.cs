@@ -14,6 +14,7 @@ public sealed class JsonDialectTests
     {
         { """{"requestId":"r1","action":"get","keys":["user:1","user:2"]}""", new Get(R1, [U("user:1"), U("user:2")]), true },
         { """{"requestId":"r2","action":"get","encoding":"base64","keys":["AAE="]}""", new Get(R2, [[0, 1]]), true },
+        { """{"requestId":"r1","action":"get","keys":["user:1"],"minRevision":42}""", new Get(R1, [U("user:1")], 42), true },
         { """{"requestId":"r1","action":"put","pairs":[{"key":"user:1","value":"Ada"}]}""", new Put(R1, [new KeyValue(U("user:1"), U("Ada"))]), true },
         { """{"requestId":"r1","action":"remove","keys":["user:1"]}""", new Remove(R1, [U("user:1")]), true },
         { """{"requestId":"r1","action":"lock"}""", new Lock(R1), true },

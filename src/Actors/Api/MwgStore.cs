@@ -29,10 +29,17 @@ public sealed class MwgStore
     }
 
     /// <summary>Values in key order: null for a missing key, an empty array for an empty value.</summary>
-    public async Task<IReadOnlyList<byte[]?>> GetAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<byte[]?>> GetAsync(IReadOnlyList<byte[]> keys, CancellationToken cancellationToken = default) =>
+        GetAsync(keys, minRevision: 0, cancellationToken);
+
+    /// <summary>
+    /// Values in key order, read from a view that has applied at least <paramref name="minRevision"/> (in cluster mode
+    /// the read waits for this node's view; pass the revision of a write made through another node to read it).
+    /// </summary>
+    public async Task<IReadOnlyList<byte[]?>> GetAsync(IReadOnlyList<byte[]> keys, long minRevision, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var read = await AskStorage<KeysRead>(new ReadKeys(keys), cancellationToken);
+        var read = await AskStorage<KeysRead>(new ReadKeys(keys, 0, minRevision), cancellationToken);
         return read.Values;
     }
 

@@ -261,7 +261,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 ReadInline(get);
                 break;
             case Get get:
-                ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation), _readers);
+                ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision), _readers);
                 break;
             case Put put:
                 ToStorage(put.Id, RequestKind.Put, correlation => new StorageProtocol.WriteBatch(
@@ -319,11 +319,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     /// <summary>Answers a get from the in-process view, or sends it to the reader pool when the view has closed.</summary>
     private void ReadInline(Get get)
     {
+        bool open;
         bool read;
         byte[]?[] values;
         try
         {
-            read = _localView!.TryGet(get.Keys, out values, out _);
+            open = _localView!.TryGet(get.Keys, out values, out var revision);
+            read = open && revision >= get.MinRevision;
         }
         catch (StoreException ex)
         {
@@ -334,9 +336,14 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         if (!read)
         {
-            // The storage actor is stopping or restarting: the pool (or its successor) answers.
-            _localView = null;
-            ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation), _readers);
+            // The view is closed (the storage actor is stopping or restarting: the pool or its successor answers), or, in
+            // a cluster, behind the revision the client asked for: the view holds the read until it gets there.
+            if (!open)
+            {
+                _localView = null;
+            }
+
+            ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision), _readers);
             return;
         }
 

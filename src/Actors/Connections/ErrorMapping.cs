@@ -11,6 +11,7 @@ internal static class ErrorMapping
         LockRefusal.NoFreePrefix => ErrorCode.NoFreePrefix,
         LockRefusal.InvalidLeaseToken => ErrorCode.LeaseTokenInvalid,
         LockRefusal.InvalidPrefix => ErrorCode.NotLockHolder,
+        LockRefusal.Unavailable => ErrorCode.Unavailable,
         _ => ErrorCode.Internal,
     };
 
@@ -19,6 +20,7 @@ internal static class ErrorMapping
         LockRefusal.NoFreePrefix => "every prefix is leased",
         LockRefusal.InvalidLeaseToken => "the lease token does not match the prefix",
         LockRefusal.InvalidPrefix => "the prefix is outside the 16-bit range",
+        LockRefusal.Unavailable => "the lock table is unavailable, retry",
         _ => "lock failed",
     };
 }

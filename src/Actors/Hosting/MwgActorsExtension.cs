@@ -1,7 +1,9 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Pattern;
 using MwgActors.Actors.Api;
+using MwgActors.Actors.Cluster;
 using MwgActors.Actors.Connections;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.PubSub;
@@ -21,6 +23,13 @@ namespace MwgActors.Actors.Hosting;
 /// system with no <c>mwg</c> configuration at all, <see cref="Get"/> adds the reference configuration itself (and so
 /// a RocksDB store in ./data).
 /// </summary>
+/// <remarks>
+/// In cluster mode (<c>mwg.cluster.enabled</c>, docs/cluster.md) the same references lead to cluster-aware actors:
+/// <see cref="Storage"/> is a <see cref="WriterClientActor"/> (writes to the writer singleton, reads to a view),
+/// <see cref="Locks"/> a <see cref="LockClientActor"/> (to the lock table singleton), and the bus is DistributedPubSub.
+/// A storage node also runs its view (/user/mwg-view) and the two singleton managers (/user/mwg-writer,
+/// /user/mwg-lock-table), which start the writer and the lock table on the oldest storage node.
+/// </remarks>
 public sealed class MwgActorsExtension : IExtension
 {
     public MwgActorsExtension(ExtendedActorSystem system)
@@ -35,20 +44,31 @@ public sealed class MwgActorsExtension : IExtension
         var subscriptionSettings = SubscriptionSettings.Create(config);
         var lockSettings = LockSettings.Create(config);
         var apiSettings = ApiSettings.Create(config);
-        Bus = new LocalChangeBus(system);
+        ClusterSettings = ClusterSettings.Create(config);
 
         // Holds the data folder open for the system's lifetime: "already in use" fails here, before any actor
-        // starts, and the view, the journal and the snapshot store share this one open database.
-        var dataFolder = OpenDataFolder(StorageSettings);
+        // starts, and the view, the journal and the snapshot store share this one open database. A cluster node
+        // without the storage role keeps no view, so it has no data folder.
+        var dataFolder = !ClusterSettings.Enabled || ClusterSettings.IsStorage ? OpenDataFolder(StorageSettings) : null;
         if (dataFolder is not null)
         {
             system.RegisterOnTermination(dataFolder.Release);
         }
 
-        // The storage and lock actors stop when their journal fails; a backoff supervisor starts them again,
-        // and they recover from the journal. Messages sent to the supervisor reach the current child.
-        Storage = system.ActorOf(Supervised(StorageActor.Props(StorageSettings, OpenStore(StorageSettings), Bus), "storage"), "mwg-storage");
-        Locks = system.ActorOf(Supervised(LockActor.Props(lockSettings), "locks"), "mwg-locks");
+        if (ClusterSettings.Enabled)
+        {
+            (Bus, Storage, Locks) = StartClusterNode(system, ClusterSettings, StorageSettings, subscriptionSettings, lockSettings);
+        }
+        else
+        {
+            Bus = new LocalChangeBus(system);
+
+            // The storage and lock actors stop when their journal fails; a backoff supervisor starts them again,
+            // and they recover from the journal. Messages sent to the supervisor reach the current child.
+            Storage = system.ActorOf(Supervised(StorageActor.Props(StorageSettings, OpenStore(StorageSettings), Bus), "storage"), "mwg-storage");
+            Locks = system.ActorOf(Supervised(LockActor.Props(lockSettings), "locks"), "mwg-locks");
+        }
+
         // The subscription actor holds its subscriptions in memory only: an exception resumes it (dropping the one
         // message) rather than restarting it empty, which would leave connections subscribed to nothing.
         Subscriptions = system.ActorOf(
@@ -61,6 +81,9 @@ public sealed class MwgActorsExtension : IExtension
     public StorageSettings StorageSettings { get; }
 
     public ConnectionSettings ConnectionSettings { get; }
+
+    /// <summary>Cluster mode and this node's roles (<c>mwg.cluster</c>, <c>akka.cluster.roles</c>).</summary>
+    public ClusterSettings ClusterSettings { get; }
 
     public IChangeBus Bus { get; }
 
@@ -99,6 +122,40 @@ public sealed class MwgActorsExtension : IExtension
             }
         }
     }
+
+    private static (IChangeBus Bus, IActorRef Storage, IActorRef Locks) StartClusterNode(
+        ActorSystem system, ClusterSettings cluster, StorageSettings storage, SubscriptionSettings subscriptions, LockSettings locks)
+    {
+        var sequencer = system.ActorOf(ChangeSequencer.Props(cluster, subscriptions), ClusterNames.Changes);
+        var bus = new DistributedChangeBus(system, cluster.ChangesTopic, sequencer);
+        IActorRef? view = null;
+        if (cluster.IsStorage)
+        {
+            view = system.ActorOf(StorageViewActor.Props(storage, cluster, subscriptions, OpenStore(storage), bus), ClusterNames.View);
+
+            // The writer and the lock table run once in the cluster, on the oldest storage node. On a handover the
+            // manager sends HandOver: the supervisor passes it on and stops once its child has answered what was in
+            // flight and stopped.
+            var singleton = ClusterSingletonManagerSettings.Create(system).WithRole(ClusterSettings.StorageRole);
+            system.ActorOf(
+                ClusterSingletonManager.Props(
+                    HandedOver(StorageActor.WriterProps(storage, bus, cluster.PositionInterval), "storage"), HandOver.Instance, singleton),
+                WriterClientActor.ManagerName);
+            system.ActorOf(
+                ClusterSingletonManager.Props(HandedOver(LockActor.Props(locks), "locks"), HandOver.Instance, singleton),
+                LockClientActor.ManagerName);
+        }
+
+        return (
+            bus,
+            system.ActorOf(WriterClientActor.Props(cluster, view), "mwg-storage"),
+            system.ActorOf(LockClientActor.Props(cluster), "mwg-locks"));
+    }
+
+    private static Props HandedOver(Props child, string childName) =>
+        BackoffSupervisor.Props(
+            Backoff.OnStop(child, childName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)
+                .WithFinalStopMessage(message => message is HandOver));
 
     private static Func<IKeyValueStore> OpenStore(StorageSettings settings) => settings.Store switch
     {

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using MwgActors.Actors.Cluster;
 using MwgActors.Actors.Storage;
 using MwgActors.Storage;
 using MwgActors.Storage.Persistence;
@@ -9,7 +10,9 @@ namespace MwgActors.Actors.Hosting;
 /// Builds the configuration of an actor system that runs MwgActors: the user's configuration over
 /// hocon/reference.conf, with the persistence plugins chosen to match <c>mwg.storage</c> unless the user chose
 /// them: the RocksDB journal and snapshot store in the data folder (fsynced when durability is fsync) for the
-/// rocksdb store, Akka's in-memory plugins for the memory store.
+/// rocksdb store, Akka's in-memory plugins for the memory store. In cluster mode (<c>mwg.cluster.enabled</c>) the
+/// view stays in <c>mwg.storage</c>, but the journal and snapshots go to the shared SQL database of
+/// <c>mwg.cluster.journal</c> (Akka.Persistence.Sql) and the actor provider is Akka's cluster.
 /// </summary>
 public static class MwgConfig
 {
@@ -25,8 +28,8 @@ public static class MwgConfig
     /// </summary>
     public static Config Build(Config? user = null)
     {
-        var (combined, storage, derived) = Derive(user);
-        var (journal, snapshots) = Plugins(storage);
+        var (combined, storage, cluster, derived) = Derive(user);
+        var (journal, snapshots) = Plugins(storage, cluster);
         AddUnlessSet(user, derived, "akka.persistence.journal.plugin", Quote(journal));
         AddUnlessSet(user, derived, "akka.persistence.snapshot-store.plugin", Quote(snapshots));
         return Finish(combined, derived);
@@ -41,8 +44,8 @@ public static class MwgConfig
     /// </summary>
     public static Config ForExistingSystem(Config? user = null)
     {
-        var (combined, storage, derived) = Derive(user);
-        var (journal, snapshots) = Plugins(storage);
+        var (combined, storage, cluster, derived) = Derive(user);
+        var (journal, snapshots) = Plugins(storage, cluster);
         if (!string.IsNullOrEmpty(storage.JournalPluginId))
         {
             journal = storage.JournalPluginId;
@@ -56,13 +59,18 @@ public static class MwgConfig
         return Finish(combined, derived);
     }
 
-    private static (Config Combined, StorageSettings Storage, List<string> Derived) Derive(Config? user)
+    private static (Config Combined, StorageSettings Storage, ClusterSettings Cluster, List<string> Derived) Derive(Config? user)
     {
         var reference = MwgReferenceConfig.Load();
         var combined = user is null || user.IsEmpty ? reference : user.WithFallback(reference);
         var storage = StorageSettings.Create(combined);
+        var cluster = ClusterSettings.Create(combined);
         var derived = new List<string>();
-        if (storage.Store == StoreKind.RocksDb)
+        if (cluster.Enabled)
+        {
+            AddClusterDefaults(user, derived, cluster);
+        }
+        else if (storage.Store == StoreKind.RocksDb)
         {
             var path = Quote(storage.DataPath);
             var sync = storage.Durability == Durability.Fsync ? "on" : "off";
@@ -72,11 +80,13 @@ public static class MwgConfig
             AddUnlessSet(user, derived, "mwg.persistence.snapshot-store.sync-writes", sync);
         }
 
-        return (combined, storage, derived);
+        return (combined, storage, cluster, derived);
     }
 
-    private static (string Journal, string Snapshots) Plugins(StorageSettings storage) =>
-        storage.Store == StoreKind.RocksDb ? (RocksDbJournal, RocksDbSnapshotStore) : (InMemoryJournal, InMemorySnapshotStore);
+    private static (string Journal, string Snapshots) Plugins(StorageSettings storage, ClusterSettings cluster) =>
+        cluster.Enabled ? (SqlPlugins.Journal, SqlPlugins.SnapshotStore)
+        : storage.Store == StoreKind.RocksDb ? (RocksDbJournal, RocksDbSnapshotStore)
+        : (InMemoryJournal, InMemorySnapshotStore);
 
     private static Config Finish(Config combined, List<string> derived)
     {
@@ -85,6 +95,34 @@ public static class MwgConfig
             : ConfigurationFactory.ParseString(string.Join('\n', derived)).WithFallback(combined);
         ValidatePersistence(built);
         return built;
+    }
+
+    /// <summary>The cluster provider and the three Akka.Persistence.Sql plugins on the shared database.</summary>
+    private static void AddClusterDefaults(Config? user, List<string> derived, ClusterSettings cluster)
+    {
+        var connection = Quote(cluster.JournalConnectionString);
+        var provider = Quote(cluster.JournalProviderName);
+        AddUnlessSet(user, derived, "akka.actor.provider", "cluster");
+        // Loopback unless told otherwise: remoting carries every write and needs no exposure by default.
+        AddUnlessSet(user, derived, "akka.remote.dot-netty.tcp.hostname", Quote("127.0.0.1"));
+        AddUnlessSet(user, derived, "akka.cluster.roles", $"[{ClusterSettings.GatewayRole}, {ClusterSettings.StorageRole}]");
+        foreach (var (plugin, type) in new[]
+        {
+            (SqlPlugins.Journal, "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"),
+            (SqlPlugins.SnapshotStore, "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"),
+            (SqlPlugins.Query, "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql"),
+        })
+        {
+            AddUnlessSet(user, derived, plugin + ".class", Quote(type));
+            AddUnlessSet(user, derived, plugin + ".plugin-id", Quote(plugin));
+            AddUnlessSet(user, derived, plugin + ".connection-string", connection);
+            AddUnlessSet(user, derived, plugin + ".provider-name", provider);
+        }
+
+        AddUnlessSet(user, derived, SqlPlugins.Query + ".write-plugin", Quote(SqlPlugins.Journal));
+        var refresh = $"{(long)cluster.JournalRefreshInterval.TotalMilliseconds}ms";
+        AddUnlessSet(user, derived, SqlPlugins.Query + ".refresh-interval", refresh);
+        AddUnlessSet(user, derived, SqlPlugins.Query + ".journal-sequence-retrieval.query-delay", refresh);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using MwgActors.Actors.Cluster;
 using static MwgActors.Actors.Locks.LockProtocol;
 
 namespace MwgActors.Actors.Locks;
@@ -68,6 +69,9 @@ public sealed class LockActor : ReceivePersistentActor
         Command<Terminated>(OnOwnerTerminated);
         Command<GraceTick>(_ => ExpireDueLeases());
         Command<GetLeases>(_ => Sender.Tell(ListLeases()));
+
+        // Cluster handover: commands wait while an event is persisted, so this runs after the replies in flight.
+        Command<HandOver>(_ => Context.Stop(Self));
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(f =>
             _log.Warning(f.Cause, "Lock table snapshot at {SequenceNr} failed; the journal keeps its events", f.Metadata.SequenceNr));

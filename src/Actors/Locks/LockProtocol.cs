@@ -70,4 +70,7 @@ public enum LockRefusal
 
     /// <summary>The prefix is out of the 16-bit range.</summary>
     InvalidPrefix,
+
+    /// <summary>Cluster mode: the lock table is moving to another node (or its node is unreachable); retry.</summary>
+    Unavailable,
 }

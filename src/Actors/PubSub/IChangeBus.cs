@@ -13,6 +13,20 @@ public interface IChangeBus
 {
     void Publish(ChangesCommitted changes);
 
+    /// <summary>
+    /// Tells subscribers that every revision up to <paramref name="revision"/> is committed, so one that missed some
+    /// can read them from the journal. A bus that never loses a message (the local one) ignores it.
+    /// </summary>
+    void PublishPosition(long revision)
+    {
+    }
+
+    /// <summary>
+    /// True when a subscriber must wait for <see cref="ChangeBusReady"/> before it relies on the stream (cluster mode:
+    /// the node first learns the journal's position). The local bus is ready at once.
+    /// </summary>
+    bool SignalsReady => false;
+
     void Subscribe(IActorRef subscriber);
 
     void Unsubscribe(IActorRef subscriber);

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Akka.Routing;
+using MwgActors.Actors.Cluster;
 using MwgActors.Actors.PubSub;
 using MwgActors.Storage;
 using static MwgActors.Actors.Storage.StorageProtocol;
@@ -15,12 +16,21 @@ namespace MwgActors.Actors.Storage;
 /// applied yet. Batches are journaled with PersistAsync, so the journal groups the writes that arrive while one is
 /// on disk (group commit) instead of paying one disk round trip per put.
 /// </summary>
+/// <remarks>
+/// In cluster mode the actor runs as the cluster singleton <em>writer</em>, without a view (see
+/// <see cref="WriterProps"/>): each storage node keeps its own view that follows the shared journal. The writer
+/// recovers only the highest revision (no replay), takes no snapshots and never trims the journal (it is every
+/// view's source), publishes its position so nodes notice lost notifications, and on <see cref="HandOver"/>
+/// (a handover) answers the batches in flight, refuses new ones as retryable, and stops.
+/// </remarks>
 public sealed class StorageActor : ReceivePersistentActor, IWithTimers
 {
     private const string RetentionTimer = "retention";
+    private const string PositionTimer = "position";
 
     private readonly StorageSettings _settings;
-    private readonly Func<IKeyValueStore> _openStore;
+    private readonly Func<IKeyValueStore>? _openStore;
+    private readonly TimeSpan _positionInterval;
     private readonly IChangeBus _bus;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -33,12 +43,21 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     private SharedView? _sharedView;
     private long _lastSnapshotRevision;
     private bool _snapshotInFlight;
+    private bool _stopping;
 
     public StorageActor(StorageSettings settings, Func<IKeyValueStore> openStore, IChangeBus bus)
+        : this(settings, openStore, bus, TimeSpan.Zero)
+    {
+    }
+
+    /// <param name="openStore">Null for the cluster writer, which keeps no view.</param>
+    /// <param name="positionInterval">How often the writer publishes its position (cluster writer only).</param>
+    public StorageActor(StorageSettings settings, Func<IKeyValueStore>? openStore, IChangeBus bus, TimeSpan positionInterval)
     {
         _settings = settings;
         _openStore = openStore;
         _bus = bus;
+        _positionInterval = positionInterval;
         _retention = new RetentionPolicy(settings.RetainRevisions, settings.RetainAge);
         JournalPluginId = settings.JournalPluginId;
         SnapshotPluginId = settings.SnapshotPluginId;
@@ -48,11 +67,13 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => OnRecoveryCompleted());
 
         Command<WriteBatch>(OnWrite);
-        Command<ReadKeys>(read => _readers.Forward(read));
-        Command<ScanPrefix>(scan => _readers.Forward(scan));
+        Command<ReadKeys>(read => ToReaders(read, read.CorrelationId));
+        Command<ScanPrefix>(scan => ToReaders(scan, 0));
         Command<GetReaders>(_ => Sender.Tell(new Readers(_readers, _sharedView)));
         Command<GetCurrentRevision>(_ => Sender.Tell(new CurrentRevision(LastSequenceNr)));
         Command<RetentionTick>(_ => MaybeSnapshot(force: true));
+        Command<PositionTick>(_ => _bus.PublishPosition(LastSequenceNr));
+        Command<HandOver>(_ => OnHandOver());
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(failure =>
         {
@@ -69,23 +90,36 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Replays from the newest snapshot the view already covers, so only what the view lacks is re-applied.</summary>
-    public override Recovery Recovery => new(new SnapshotSelectionCriteria(Store.AppliedRevision));
+    /// <summary>
+    /// Replays from the newest snapshot the view already covers, so only what the view lacks is re-applied. The
+    /// cluster writer has no view: it only learns the highest revision, so a failover replays nothing.
+    /// </summary>
+    public override Recovery Recovery => _openStore is null ? Recovery.None : new(new SnapshotSelectionCriteria(Store.AppliedRevision));
 
     private IKeyValueStore Store => _store ?? throw new InvalidOperationException("the store is not open");
 
     public static Props Props(StorageSettings settings, Func<IKeyValueStore> openStore, IChangeBus bus) =>
         Akka.Actor.Props.Create(() => new StorageActor(settings, openStore, bus)).WithDispatcher(settings.Dispatcher);
 
+    /// <summary>The cluster writer: no view, no readers, no snapshots; its position published every <paramref name="positionInterval"/>.</summary>
+    public static Props WriterProps(StorageSettings settings, IChangeBus bus, TimeSpan positionInterval) =>
+        Akka.Actor.Props.Create(() => new StorageActor(settings, null, bus, positionInterval)).WithDispatcher(settings.Dispatcher);
+
     /// <summary>Opens the store first: Akka reads <see cref="Recovery"/> (which asks the view) before PreStart.</summary>
     public override void AroundPreStart()
     {
-        _store = _openStore();
+        _store = _openStore?.Invoke();
         base.AroundPreStart();
     }
 
     protected override void PreStart()
     {
+        if (_store is null)
+        {
+            base.PreStart();
+            return;
+        }
+
         _readers = Context.ActorOf(
             StorageReaderActor.Props(Store)
                 .WithDispatcher(_settings.ReaderDispatcher)
@@ -128,7 +162,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered(KeysChanged changed)
     {
-        if (LastSequenceNr > Store.AppliedRevision)
+        if (_store is not null && LastSequenceNr > _store.AppliedRevision)
         {
             ApplyToView(changed, LastSequenceNr);
         }
@@ -138,6 +172,14 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecoveryCompleted()
     {
+        if (_store is null)
+        {
+            _log.Info("Writer recovered at revision {0}", LastSequenceNr);
+            _bus.PublishPosition(LastSequenceNr);
+            Timers.StartPeriodicTimer(PositionTimer, PositionTick.Instance, _positionInterval);
+            return;
+        }
+
         _log.Info("Storage recovered at revision {0} (view at {1})", LastSequenceNr, Store.AppliedRevision);
         if (_settings.RetainAge > TimeSpan.Zero)
         {
@@ -149,6 +191,13 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     private void OnWrite(WriteBatch write)
     {
         var writer = Sender;
+        if (_stopping)
+        {
+            // Handing over: nothing new is journaled here, so the caller may safely send it to the next writer.
+            writer.Tell(new StorageFailed(StorageFailure.Unavailable, Retryable: true, write.CorrelationId));
+            return;
+        }
+
         if (write.Operations.Count == 0)
         {
             // Nothing to journal; answer in order with the batches before it.
@@ -161,12 +210,38 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
         {
             _pendingWriters.Dequeue();
             var revision = LastSequenceNr;
-            ApplyToView(changed, revision);
+            if (_store is not null)
+            {
+                ApplyToView(changed, revision);
+            }
+
             writer.Tell(new BatchCommitted(revision, write.CorrelationId));
             _bus.Publish(new ChangesCommitted(revision, changed.Operations));
-            _retention.Track(revision, changed.CommittedAtUnixMs);
-            MaybeSnapshot(force: false);
+            if (_store is not null)
+            {
+                _retention.Track(revision, changed.CommittedAtUnixMs);
+                MaybeSnapshot(force: false);
+            }
         });
+    }
+
+    private void OnHandOver()
+    {
+        // The batches already given to the journal are answered by their handlers, which run before this deferred
+        // stop; anything after it is refused (see OnWrite), so nothing is journaled and left unanswered.
+        _stopping = true;
+        DeferAsync(HandOver.Instance, _ => Context.Stop(Self));
+    }
+
+    private void ToReaders(object read, long correlationId)
+    {
+        if (_store is null)
+        {
+            Sender.Tell(new StorageFailed(StorageFailure.Unavailable, Retryable: true, correlationId));
+            return;
+        }
+
+        _readers.Forward(read);
     }
 
     private void ApplyToView(KeysChanged changed, long revision) =>
@@ -211,5 +286,10 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     private sealed class RetentionTick
     {
         public static readonly RetentionTick Instance = new();
+    }
+
+    private sealed class PositionTick
+    {
+        public static readonly PositionTick Instance = new();
     }
 }

@@ -17,3 +17,10 @@ public sealed record ChangesCommitted(long Revision, IReadOnlyList<BatchOperatio
 
 /// <summary>The storage actor's snapshot: the view is the state, so only the revision it covers is kept.</summary>
 public sealed record StorageSnapshot(long Revision);
+
+/// <summary>
+/// Published by the writer in cluster mode when it has recovered and then periodically: every revision up to
+/// <paramref name="Revision"/> is committed. A node that has seen less reads the rest from the journal, so a change
+/// lost in transit (the writer's node died after the commit, before the publish reached everyone) is not missed.
+/// </summary>
+public sealed record LogPosition(long Revision);

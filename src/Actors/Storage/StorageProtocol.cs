@@ -10,7 +10,11 @@ public static class StorageProtocol
     // replies that come back out of order (reads are served by a pool) without an Ask per request.
 
     /// <summary>Reads a batch of keys from the view. Replied with <see cref="KeysRead"/> or <see cref="StorageFailed"/>.</summary>
-    public sealed record ReadKeys(IReadOnlyList<byte[]> Keys, long CorrelationId = 0);
+    /// <param name="MinRevision">
+    /// Read-your-writes across nodes: in cluster mode the read waits (up to mwg.cluster.read-wait-timeout) until the
+    /// node's view has applied at least this revision. 0 = no wait. A single node's view is always current.
+    /// </param>
+    public sealed record ReadKeys(IReadOnlyList<byte[]> Keys, long CorrelationId = 0, long MinRevision = 0);
 
     /// <summary>Values in key order; null for a missing key. <paramref name="Revision"/> is the view's revision when read.</summary>
     public sealed record KeysRead(IReadOnlyList<byte[]?> Values, long Revision, long CorrelationId = 0);

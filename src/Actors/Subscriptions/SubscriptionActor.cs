@@ -12,7 +12,11 @@ namespace MwgActors.Actors.Subscriptions;
 /// subscription, in revision order. A subscription that resumes from a revision first reads the storage
 /// journal (the source of truth), buffering the live stream meanwhile, and joins it at the seam.
 /// </summary>
-public sealed class SubscriptionActor : ReceiveActor
+/// <remarks>
+/// On a bus that signals readiness (cluster mode) the actor holds every request until <see cref="ChangeBusReady"/>:
+/// a catch-up's journal read must not start before the position from which the bus delivers every revision.
+/// </remarks>
+public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
 {
     private readonly SubscriptionSettings _settings;
     private readonly IChangeBus _bus;
@@ -32,7 +36,44 @@ public sealed class SubscriptionActor : ReceiveActor
     {
         _settings = settings;
         _bus = bus;
+        Live();
+    }
 
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(SubscriptionSettings settings, IChangeBus bus)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(bus);
+        return Akka.Actor.Props.Create(() => new SubscriptionActor(settings, bus));
+    }
+
+    protected override void PreStart()
+    {
+        _journal = Akka.Persistence.Persistence.Instance.Apply(Context.System).JournalFor(_settings.JournalPluginId);
+        _bus.Subscribe(Self);
+        if (_bus.SignalsReady)
+        {
+            Become(WaitingForBus);
+        }
+    }
+
+    protected override void PostStop() => _bus.Unsubscribe(Self);
+
+    private void WaitingForBus()
+    {
+        Receive<ChangeBusReady>(_ =>
+        {
+            Become(Live);
+            Stash.UnstashAll();
+        });
+        Receive<ChangesCommitted>(_ => { }); // before the bus's position: not ours to route
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Live()
+    {
+        Receive<ChangeBusReady>(_ => { });
         Receive<ChangesCommitted>(OnCommitted);
         Receive<Subscribe>(OnSubscribe);
         Receive<Unsubscribe>(m =>
@@ -52,21 +93,6 @@ public sealed class SubscriptionActor : ReceiveActor
         Receive<JournalReader.ReplayFailed>(OnReplayFailed);
         Receive<ContinueReplay>(OnContinueReplay);
     }
-
-    public static Props Props(SubscriptionSettings settings, IChangeBus bus)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(bus);
-        return Akka.Actor.Props.Create(() => new SubscriptionActor(settings, bus));
-    }
-
-    protected override void PreStart()
-    {
-        _journal = Akka.Persistence.Persistence.Instance.Apply(Context.System).JournalFor(_settings.JournalPluginId);
-        _bus.Subscribe(Self);
-    }
-
-    protected override void PostStop() => _bus.Unsubscribe(Self);
 
     private void OnCommitted(ChangesCommitted committed)
     {

@@ -43,7 +43,7 @@ internal sealed class Session : IAsyncDisposable
 
     /// <summary>Opens a connection and reads the server hello. Throws <see cref="MwgClientException"/> when the
     /// server is not one we can talk to (no <c>mwg.v1</c>), else the transport's exception.</summary>
-    public static async Task<Session> OpenAsync(MwgClientOptions options, CancellationToken cancellationToken)
+    public static async Task<Session> OpenAsync(MwgClientOptions options, Uri url, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         try
@@ -61,7 +61,7 @@ internal sealed class Session : IAsyncDisposable
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ConnectTimeout);
-            await socket.ConnectAsync(options.Url, timeout.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(url, timeout.Token).ConfigureAwait(false);
             if (!string.Equals(socket.SubProtocol, Subprotocols.Extended, StringComparison.Ordinal))
             {
                 throw new MwgClientException(ErrorCode.UnknownType, "the server does not speak mwg.v1", isRetryable: false);

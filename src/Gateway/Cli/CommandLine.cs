@@ -32,6 +32,11 @@ public static class CommandLine
                    --data DIR      data folder (default ./data)
                    --config FILE   HOCON file layered over hocon/reference.conf
                    --insecure      allow a plain-text bind beyond loopback (TLS: mwg.server.tls, docs/security.md)
+                   --cluster       run as a node of a cluster (docs/cluster.md); with it:
+                   --journal CS    connection string of the shared journal (PostgreSQL; mwg.cluster.journal)
+                   --seed HOST:PORT  a seed node's cluster address; repeatable; none: this node starts a cluster
+                   --role ROLE     gateway (websockets) or storage (view, writer); repeatable; default both
+                   --cluster-host H, --cluster-port N   this node's cluster address (default 127.0.0.1, 2552)
 
           token    print a JWT (HS256) for clients when mwg.auth is on (docs/security.md)
                    --sub NAME      the subject (who the token is for); required
@@ -73,7 +78,7 @@ public static class CommandLine
         """;
 
     /// <summary>The switches (options without a value) of all commands.</summary>
-    private static readonly HashSet<string> Switches = new(["json", "base64", "hold", "insecure"], StringComparer.Ordinal);
+    private static readonly HashSet<string> Switches = new(["json", "base64", "hold", "insecure", "cluster"], StringComparer.Ordinal);
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
         RunAsync(args, output, error, CancellationToken.None);

@@ -16,7 +16,7 @@ internal static class ServeCommand
         Config config;
         try
         {
-            args.AllowOnly("port", "bind", "data", "config", "insecure");
+            args.AllowOnly("port", "bind", "data", "config", "insecure", "cluster", "seed", "role", "cluster-host", "cluster-port", "journal");
             config = BuildConfig(args);
         }
         catch (Exception ex) when (ex is ArgumentException or ConfigurationException or IOException)
@@ -54,18 +54,29 @@ internal static class ServeCommand
                 await output.WriteLineAsync($"mwg WARNING: serving plain text without authentication on {server.Address} (--insecure)");
             }
 
-            await output.WriteLineAsync(storage.Store == StoreKind.RocksDb
-                ? $"mwg data in {Path.GetFullPath(storage.DataPath)} (RocksDB, durability {storage.Durability.ToString().ToLowerInvariant()})"
-                : "mwg data in memory (nothing survives a restart)");
+            var cluster = server.Mwg.ClusterSettings;
+            if (cluster.Enabled)
+            {
+                await output.WriteLineAsync($"mwg cluster node {server.ClusterAddress} (roles {string.Join(", ", cluster.Roles)}; journal {cluster.JournalProviderName})");
+            }
+
+            if (!cluster.Enabled || cluster.IsStorage)
+            {
+                await output.WriteLineAsync(storage.Store == StoreKind.RocksDb
+                    ? $"mwg {(cluster.Enabled ? "view" : "data")} in {Path.GetFullPath(storage.DataPath)} (RocksDB, durability {storage.Durability.ToString().ToLowerInvariant()})"
+                    : $"mwg {(cluster.Enabled ? "view" : "data")} in memory (nothing survives a restart)");
+            }
+
             await output.FlushAsync(CancellationToken.None);
-            try
+            var stopped = Task.Delay(Timeout.Infinite, stop.Token);
+            if (await Task.WhenAny(stopped, server.System.WhenTerminated) != stopped)
             {
-                await Task.Delay(Timeout.Infinite, stop.Token);
+                // The actor system ended by itself: in a cluster, this node was downed (split-brain resolver) or left.
+                await error.WriteLineAsync("mwg serve: the node left the cluster (downed or removed); stopping");
+                return CommandLine.Failed;
             }
-            catch (OperationCanceledException)
-            {
-                await output.WriteLineAsync("mwg stopping: finishing requests in flight");
-            }
+
+            await output.WriteLineAsync("mwg stopping: finishing requests in flight");
         }
 
         await output.WriteLineAsync("mwg stopped");
@@ -102,9 +113,39 @@ internal static class ServeCommand
             overrides.Add($"mwg.storage.path = {MwgConfig.Quote(data)}");
         }
 
-        if (Insecure(args))
+        if (Switches(args, out var cluster) is var insecure && insecure)
         {
             overrides.Add("mwg.server.insecure = on");
+        }
+
+        if (cluster)
+        {
+            overrides.Add("mwg.cluster.enabled = on");
+        }
+
+        if (args.GetAll("seed") is { Count: > 0 } seeds)
+        {
+            overrides.Add($"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(Seed))}]");
+        }
+
+        if (args.GetAll("role") is { Count: > 0 } roles)
+        {
+            overrides.Add($"akka.cluster.roles = [{string.Join(", ", roles.Select(MwgConfig.Quote))}]");
+        }
+
+        if (args.Get("cluster-host") is { } host)
+        {
+            overrides.Add($"akka.remote.dot-netty.tcp.hostname = {MwgConfig.Quote(host)}");
+        }
+
+        if (args.Get("cluster-port") is { } clusterPort)
+        {
+            overrides.Add($"akka.remote.dot-netty.tcp.port = {Port(clusterPort, "--cluster-port")}");
+        }
+
+        if (args.Get("journal") is { } journal)
+        {
+            overrides.Add($"mwg.cluster.journal.connection-string = {MwgConfig.Quote(journal)}");
         }
 
         var config = ConfigurationFactory.ParseString(string.Join('\n', overrides));
@@ -121,11 +162,34 @@ internal static class ServeCommand
         return config;
     }
 
-    /// <summary>The explicit <c>--insecure</c> switch; a stray word after it is refused rather than ignored.</summary>
-    private static bool Insecure(ParsedArguments args) =>
-        args.Positional.Count == 0
-            ? args.Has("insecure")
-            : throw new ArgumentException($"unexpected argument '{args.Positional[0]}' (--insecure takes no value)");
+    /// <summary>The <c>--insecure</c> and <c>--cluster</c> switches; a stray word after one is refused rather than ignored.</summary>
+    private static bool Switches(ParsedArguments args, out bool cluster)
+    {
+        if (args.Positional.Count > 0)
+        {
+            throw new ArgumentException($"unexpected argument '{args.Positional[0]}' (--insecure and --cluster take no value)");
+        }
+
+        cluster = args.Has("cluster");
+        return args.Has("insecure");
+    }
+
+    /// <summary>A seed node's HOST:PORT as the Akka address of its actor system.</summary>
+    private static string Seed(string hostPort)
+    {
+        var colon = hostPort.LastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.Length - 1)
+        {
+            throw new ArgumentException($"--seed must be HOST:PORT (the --cluster-port of a node), not '{hostPort}'");
+        }
+
+        return MwgConfig.Quote($"akka.tcp://{MwgServer.ActorSystemName}@{hostPort[..colon]}:{Port(hostPort[(colon + 1)..], "--seed")}");
+    }
+
+    private static int Port(string text, string option) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
+            ? port
+            : throw new ArgumentException($"{option} port must be a number from 0 to 65535, not '{text}'");
 
     private static string FirstLine(string text)
     {

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using MwgActors.Actors.Auth;
+using MwgActors.Actors.Cluster;
 using MwgActors.Actors.Hosting;
 using MwgActors.Actors.Storage;
 using MwgActors.Storage.RocksDb;
@@ -17,8 +18,16 @@ namespace MwgActors.Gateway.Server;
 /// <c>/client/mwg.js</c>.
 /// Used by <c>mwg serve</c> and by the end-to-end tests.
 /// </summary>
+/// <remarks>
+/// In cluster mode (docs/cluster.md) the same server is one node: it joins the seed nodes of
+/// <c>akka.cluster.seed-nodes</c> (none: it starts a new cluster), keeps a view in its data folder when it has the
+/// storage role, and accepts websockets only when it has the gateway role.
+/// </remarks>
 public sealed class MwgServer : IAsyncDisposable
 {
+    /// <summary>The actor system's name; every node of a cluster uses it.</summary>
+    public const string ActorSystemName = "mwg";
+
     private readonly WebApplication _app;
     private readonly WebSocketGateway _gateway;
     private readonly RocksDbDatabase? _dataFolder;
@@ -37,6 +46,9 @@ public sealed class MwgServer : IAsyncDisposable
     }
 
     public ActorSystem System { get; }
+
+    /// <summary>This node's cluster address (akka.tcp://mwg@host:port), or null outside cluster mode.</summary>
+    public string? ClusterAddress => Mwg.ClusterSettings.Enabled ? Akka.Cluster.Cluster.Get(System).SelfAddress.ToString() : null;
 
     public MwgActorsExtension Mwg { get; }
 
@@ -72,19 +84,27 @@ public sealed class MwgServer : IAsyncDisposable
         var settings = ServerSettings.Create(config);
         var storage = StorageSettings.Create(config);
         var auth = AuthSettings.Create(config);
+        var cluster = ClusterSettings.Create(config);
         var validator = auth.Enabled ? new TokenValidator(auth) : null;
 
         // Open the data folder before anything else so "already in use" stops startup with one clear line
         // instead of an actor failing later. The journal and the view share this open database.
-        var dataFolder = storage.Store == StoreKind.RocksDb
+        var dataFolder = storage.Store == StoreKind.RocksDb && (!cluster.Enabled || cluster.IsStorage)
             ? RocksDbDatabase.Acquire(new RocksDbSettings(storage.DataPath, SyncWrites: false, storage.BlockCacheBytes))
             : null;
 
         ActorSystem? system = null;
         try
         {
-            system = ActorSystem.Create("mwg", config);
+            system = ActorSystem.Create(ActorSystemName, config);
             var mwg = MwgActorsExtension.Get(system);
+            if (cluster.Enabled && config.GetStringList("akka.cluster.seed-nodes").Count == 0)
+            {
+                // No seed to join: this node starts the cluster the others join.
+                var node = Akka.Cluster.Cluster.Get(system);
+                node.Join(node.SelfAddress);
+            }
+
             await mwg.WaitUntilReadyAsync(TimeSpan.FromMinutes(5), cancellationToken);
 
             var (app, gateway) = BuildApp(settings, system, mwg, validator);
@@ -164,7 +184,15 @@ public sealed class MwgServer : IAsyncDisposable
         app.MapPost("/admin/reload", admin.ReloadAsync);
         app.MapGet("/keys", keys.ListAsync);
         StaticAssets.Load().Map(app);
-        gateway.Map(app, "/");
+        if (!mwg.ClusterSettings.Enabled || mwg.ClusterSettings.IsGateway)
+        {
+            gateway.Map(app, "/");
+        }
+        else
+        {
+            app.Map("/", () => Results.Text("this cluster node has no gateway role: connect to a gateway node\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        }
+
         return (app, gateway);
     }
 

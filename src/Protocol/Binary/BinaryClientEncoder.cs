@@ -79,6 +79,11 @@ public sealed class BinaryClientEncoder
         {
             case Get r:
                 FrameWriter.KeyList(writer, r.Keys);
+                if (r.MinRevision > 0)
+                {
+                    FrameWriter.VarUInt(writer, (ulong)r.MinRevision);
+                }
+
                 FrameWriter.Header(writer, FrameType.Get, r.Id);
                 break;
             case Put r:

@@ -55,7 +55,7 @@ public sealed class BinaryServerDecoder
         var reader = new PayloadReader(data, _limits, id);
         ProtocolMessage message = header.Type switch
         {
-            FrameType.Get => new Get(id, ReadKeys(ref reader)),
+            FrameType.Get => new Get(id, ReadKeys(ref reader), reader.HasMore ? reader.ReadLong() : 0),
             FrameType.Put => new Put(id, ReadPairs(ref reader)),
             FrameType.Remove => new Remove(id, ReadKeys(ref reader)),
             FrameType.Lock => new Lock(id, data.IsEmpty ? null : new LeaseClaim(reader.ReadInt(), reader.ReadToken())),

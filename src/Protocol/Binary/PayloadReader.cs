@@ -24,6 +24,9 @@ internal ref struct PayloadReader
 
     private readonly int Remaining => _data.Length - _position;
 
+    /// <summary>Whether payload bytes are left (an optional trailing field).</summary>
+    public readonly bool HasMore => _position < _data.Length;
+
     public ulong ReadVarUInt()
     {
         ulong result = 0;

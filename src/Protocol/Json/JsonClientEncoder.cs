@@ -60,6 +60,11 @@ public sealed class JsonClientEncoder : IDisposable
         {
             case Get r:
                 JsonWire.WriteList(w, "keys", r.Keys, encoding);
+                if (r.MinRevision > 0)
+                {
+                    w.WriteNumber("minRevision"u8, r.MinRevision);
+                }
+
                 break;
             case Remove r:
                 JsonWire.WriteList(w, "keys", r.Keys, encoding);

@@ -128,6 +128,7 @@ public sealed class JsonServerDecoder
         byte[]? token = null;
         string? authToken = null;
         long? since = null;
+        long minRevision = 0;
         long? subscription = null;
         var includeValues = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -165,6 +166,10 @@ public sealed class JsonServerDecoder
             {
                 since = reader.TokenType == JsonTokenType.Null ? null : JsonWire.ReadNonNegativeLong(ref reader, id);
             }
+            else if (name.SequenceEqual("minRevision"u8))
+            {
+                minRevision = JsonWire.ReadNonNegativeLong(ref reader, id);
+            }
             else if (name.SequenceEqual("subscriptionId"u8))
             {
                 subscription = JsonWire.ReadNonNegativeLong(ref reader, id);
@@ -181,7 +186,7 @@ public sealed class JsonServerDecoder
 
         return action switch
         {
-            "get" => new Get(id, keys ?? throw Missing("keys", id)),
+            "get" => new Get(id, keys ?? throw Missing("keys", id), minRevision),
             "put" => new Put(id, pairs ?? throw Missing("pairs", id)),
             "remove" => new Remove(id, keys ?? throw Missing("keys", id)),
             "lock" => (prefix, token) switch
