@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using MwgActors.Actors.Auth;
+using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.Storage;
 using MwgActors.Protocol;
@@ -44,6 +46,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private readonly IConnectionOutput _output;
     private readonly ConnectionRefs _refs;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly MwgMetrics _metrics = MwgMetrics.Get(Context.System);
 
     // Storage requests by correlation id (reads come back out of order from the reader pool).
     private readonly Dictionary<long, PendingRequest> _pending = [];
@@ -70,6 +73,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private long _nextCorrelation;
     private long _nextSubscriptionId;
     private long _lastFrameTicks;
+
+    // When the frame being handled was taken up (Stopwatch ticks): the start of its request's latency.
+    private long _frameStartedAt;
     private bool _overflowLogged;
     private bool _closing;
 
@@ -101,30 +107,30 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         });
         Receive<SocketClosed>(_ => Context.Stop(Self));
 
-        Receive<StorageProtocol.KeysRead>(read => Complete(read.CorrelationId, id => new GetResult(id, read.Values)));
-        Receive<StorageProtocol.BatchCommitted>(committed => Complete(committed.CorrelationId, (id, kind) => kind == RequestKind.Put
+        Receive<StorageProtocol.KeysRead>(read => Complete(read.CorrelationId, RequestOutcome.Ok, (id, _) => new GetResult(id, read.Values)));
+        Receive<StorageProtocol.BatchCommitted>(committed => Complete(committed.CorrelationId, RequestOutcome.Ok, (id, kind) => kind == RequestKind.Put
             ? new PutResult(id, true, committed.Revision)
             : new RemoveResult(id, true, committed.Revision)));
-        Receive<StorageProtocol.StorageFailed>(failed => Complete(failed.CorrelationId, (id, kind) => StorageFailure(id, kind, failed)));
+        Receive<StorageProtocol.StorageFailed>(failed => Complete(failed.CorrelationId, RequestOutcome.Error, (id, kind) => StorageFailure(id, kind, failed)));
 
         Receive<LockProtocol.PrefixGranted>(granted =>
         {
             _leases[granted.Prefix] = granted.LeaseToken;
-            CompleteLock(id => new LockResult(id, granted.Prefix, Encoding.UTF8.GetBytes(granted.LeaseToken)));
+            CompleteLock(RequestOutcome.Ok, id => new LockResult(id, granted.Prefix, Encoding.UTF8.GetBytes(granted.LeaseToken)));
         });
         Receive<LockProtocol.PrefixReleased>(released =>
         {
             _leases.Remove(released.Prefix);
-            CompleteLock(id => new UnlockResult(id));
+            CompleteLock(RequestOutcome.Ok, id => new UnlockResult(id));
         });
-        Receive<LockProtocol.PrefixRefused>(refused => CompleteLock(id => new Error(id, ErrorMapping.From(refused.Reason), ErrorMapping.Describe(refused.Reason))));
+        Receive<LockProtocol.PrefixRefused>(refused => CompleteLock(RequestOutcome.Error, id => new Error(id, ErrorMapping.From(refused.Reason), ErrorMapping.Describe(refused.Reason))));
 
         Receive<Subs.Subscribed>(OnSubscribed);
         Receive<Subs.SubscribeFailed>(OnSubscribeFailed);
         Receive<Subs.Unsubscribed>(OnUnsubscribed);
         Receive<Subs.ChangeNotification>(OnChange);
-        Receive<Subs.ReloadRequired>(reload => Send(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes)));
-        Receive<Subs.ResumeTooOld>(tooOld => Send(new ReloadAll(tooOld.SubscriptionId)));
+        Receive<Subs.ReloadRequired>(reload => SendReload(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes), ReloadReason.Forced));
+        Receive<Subs.ResumeTooOld>(tooOld => SendReload(new ReloadAll(tooOld.SubscriptionId), ReloadReason.ResumeTooOld));
 
         Receive<Sweep>(_ => OnSweep());
         Receive<StorageProtocol.Readers>(OnReaders);
@@ -143,6 +149,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _metrics.ConnectionOpened(_codec.Dialect);
         if (_codec.IsExtended)
         {
             Send(new Hello(Subprotocols.Version, _settings.ServerId, _settings.Limits));
@@ -159,7 +166,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, sweep);
     }
 
-    protected override void PostStop() => _codec.Dispose();
+    protected override void PostStop()
+    {
+        _metrics.ConnectionClosed(_codec.Dialect);
+        _codec.Dispose();
+    }
 
     private void OnFrameReceived(byte[] frame)
     {
@@ -195,6 +206,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void OnFrame(byte[] frame)
     {
+        _frameStartedAt = Stopwatch.GetTimestamp();
         ProtocolMessage message;
         try
         {
@@ -209,7 +221,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (_rate is not null && _codec.IsExtended && message is Request request && !_rate.TryTake())
         {
             LimitExceeded(ErrorCode.RateLimited, "mwg.connection.max-requests-per-second", "answered RateLimited");
-            Reply(new Error(request.Id, ErrorCode.RateLimited, "rate limit exceeded, slow down"));
+            Answer(KindOf(request), RequestOutcome.Refused, new Error(request.Id, ErrorCode.RateLimited, "rate limit exceeded, slow down"));
             return;
         }
 
@@ -251,8 +263,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 OnUnsubscribe(unsubscribe);
                 break;
             case Ping ping:
-                Send(new Pong(ping.Id));
-                _output.RequestCompleted();
+                Answer(RequestKind.Ping, RequestOutcome.Ok, new Pong(ping.Id));
                 break;
             default:
                 // A pong answering a server ping, or anything else that needs no answer.
@@ -263,6 +274,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void OnBadFrame(ProtocolException ex)
     {
+        _metrics.RequestAnswered(RequestKind.Unknown, RequestOutcome.Invalid, _frameStartedAt);
         if (LimitSetting(ex.Code) is { } setting)
         {
             LimitExceeded(ex.Code, setting, _codec.IsExtended ? "answered with an error" : "closed");
@@ -306,6 +318,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void Refuse(Request request, ErrorCode code, string reason)
     {
+        _metrics.RequestAnswered(KindOf(request), RequestOutcome.Refused, _frameStartedAt);
         if (_codec.IsExtended)
         {
             Reply(new Error(request.Id, code, reason));
@@ -331,20 +344,20 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         if (_auth.Validator is null)
         {
-            Reply(new Error(auth.Id, ErrorCode.Unauthorized, "authentication is off on this server"));
+            Answer(RequestKind.Auth, RequestOutcome.Refused, new Error(auth.Id, ErrorCode.Unauthorized, "authentication is off on this server"));
             return;
         }
 
         if (!_auth.Validator.TryValidate(auth.Token, out var principal, out _) || principal.IsExpired(DateTimeOffset.UtcNow))
         {
             // A refused token changes nothing: a connection that had a valid one keeps it.
-            Reply(new Error(auth.Id, ErrorCode.Unauthorized, "invalid or expired token"));
+            Answer(RequestKind.Auth, RequestOutcome.Refused, new Error(auth.Id, ErrorCode.Unauthorized, "invalid or expired token"));
             return;
         }
 
         _principal = principal;
         ScheduleExpiry();
-        Reply(new AuthResult(auth.Id, principal.Subject, principal.ExpiresAt?.ToUnixTimeMilliseconds()));
+        Answer(RequestKind.Auth, RequestOutcome.Ok, new AuthResult(auth.Id, principal.Subject, principal.ExpiresAt?.ToUnixTimeMilliseconds()));
         ResumeSubscriptions();
     }
 
@@ -439,7 +452,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
 
         _subscriptions.Remove(id);
-        Send(new ReloadAll(id));
+        SendReload(new ReloadAll(id), ReloadReason.Revoked);
         _codec.Forget(id);
     }
 
@@ -464,7 +477,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (_subscriptions.Count + _pendingSubscriptions.Count >= _settings.Limits.MaxSubscriptionsPerConnection)
         {
             LimitExceeded(ErrorCode.TooManySubscriptions, "mwg.protocol.max-subscriptions-per-connection", "answered with an error");
-            Reply(new Error(subscribe.Id, ErrorCode.TooManySubscriptions, "too many subscriptions on this connection"));
+            Answer(RequestKind.Subscribe, RequestOutcome.Refused, new Error(subscribe.Id, ErrorCode.TooManySubscriptions, "too many subscriptions on this connection"));
             return;
         }
 
@@ -478,7 +491,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         if (!_subscriptions.ContainsKey(unsubscribe.SubscriptionId))
         {
-            Reply(new Error(unsubscribe.Id, ErrorCode.UnknownSubscription, "no such subscription on this connection"));
+            Answer(RequestKind.Unsubscribe, RequestOutcome.Error, new Error(unsubscribe.Id, ErrorCode.UnknownSubscription, "no such subscription on this connection"));
             return;
         }
 
@@ -506,7 +519,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             subscription.Delivered(subscribed.CurrentRevision);
             _subscriptions[subscribed.SubscriptionId] = subscription;
-            Reply(new Subscribed(pending.Id, subscribed.SubscriptionId, subscribed.CurrentRevision));
+            Answer(pending, RequestOutcome.Ok, new Subscribed(pending.Id, subscribed.SubscriptionId, subscribed.CurrentRevision));
             if (_principal is null)
             {
                 // The token expired while the subscribe was on its way.
@@ -527,7 +540,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         else if (_pendingSubscriptions.Remove(failed.SubscriptionId, out var pending))
         {
             _requestedSubscriptions.Remove(failed.SubscriptionId);
-            Reply(new Error(pending.Id, ErrorCode.Unavailable, "the change log could not be read, retry"));
+            Answer(pending, RequestOutcome.Error, new Error(pending.Id, ErrorCode.Unavailable, "the change log could not be read, retry"));
         }
         else if (failed.SubscriptionId == G1PushSubscription && !_closing)
         {
@@ -551,7 +564,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _codec.Forget(id);
         if (asked)
         {
-            Reply(new Unsubscribed(pending.Id));
+            Answer(pending, RequestOutcome.Ok, new Unsubscribed(pending.Id));
         }
     }
 
@@ -560,9 +573,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (change.SubscriptionId == G1PushSubscription)
         {
             var pairs = change.Changes.Where(c => !c.Removed && c.Value is not null && MayRead(c.Key)).Select(c => new KeyValue(c.Key, c.Value!)).ToArray();
-            if (pairs.Length > 0)
+            if (pairs.Length > 0 && Send(new ReloadPairs(pairs)))
             {
-                Send(new ReloadPairs(pairs));
+                _metrics.NotificationSent(_codec.Dialect);
             }
 
             return;
@@ -585,33 +598,66 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         // A subscription only ever delivers keys the token may read, whatever its prefixes.
         var changes = change.Changes.Where(c => MayRead(c.Key)).Select(c => new Change(c.Key, c.Removed, c.Value)).ToArray();
-        if (changes.Length > 0)
+        if (changes.Length > 0 && Send(new ChangeNotification(change.SubscriptionId, change.Revision, changes)))
         {
-            Send(new ChangeNotification(change.SubscriptionId, change.Revision, changes));
+            _metrics.NotificationSent(_codec.Dialect);
         }
     }
 
     private bool MayRead(byte[] key) => _principal?.Allows(Right.Read, key) == true;
 
-    private void Complete(long correlation, Func<RequestId, ProtocolMessage> reply) =>
-        Complete(correlation, (id, _) => reply(id));
-
-    private void Complete(long correlation, Func<RequestId, RequestKind, ProtocolMessage> reply)
+    private void Complete(long correlation, RequestOutcome outcome, Func<RequestId, RequestKind, ProtocolMessage> reply)
     {
         // A reply after its request timed out finds nothing pending: the client was already answered.
         if (_pending.Remove(correlation, out var pending))
         {
-            Reply(reply(pending.Id, pending.Kind));
+            Answer(pending, outcome, reply(pending.Id, pending.Kind));
         }
     }
 
-    private void CompleteLock(Func<RequestId, ProtocolMessage> reply)
+    private void CompleteLock(RequestOutcome outcome, Func<RequestId, ProtocolMessage> reply)
     {
         if (_pendingLocks.TryDequeue(out var pending))
         {
-            Reply(reply(pending.Id));
+            Answer(pending, outcome, reply(pending.Id));
         }
     }
+
+    /// <summary>Answers a request that waited for another actor, and counts it.</summary>
+    private void Answer(PendingRequest pending, RequestOutcome outcome, ProtocolMessage reply)
+    {
+        _metrics.RequestAnswered(pending.Kind, outcome, pending.StartedAt);
+        Reply(reply);
+    }
+
+    /// <summary>Answers the request of the frame being handled, and counts it.</summary>
+    private void Answer(RequestKind kind, RequestOutcome outcome, ProtocolMessage reply)
+    {
+        _metrics.RequestAnswered(kind, outcome, _frameStartedAt);
+        Reply(reply);
+    }
+
+    private void SendReload(Push reload, ReloadReason reason)
+    {
+        if (Send(reload))
+        {
+            _metrics.ReloadSent(reason);
+        }
+    }
+
+    private static RequestKind KindOf(Request request) => request switch
+    {
+        Get => RequestKind.Get,
+        Put => RequestKind.Put,
+        Remove => RequestKind.Remove,
+        Lock => RequestKind.Lock,
+        Unlock => RequestKind.Unlock,
+        Subscribe => RequestKind.Subscribe,
+        Unsubscribe => RequestKind.Unsubscribe,
+        Ping => RequestKind.Ping,
+        Protocol.Auth => RequestKind.Auth,
+        _ => RequestKind.Unknown,
+    };
 
     private ProtocolMessage StorageFailure(RequestId id, RequestKind kind, StorageProtocol.StorageFailed failed)
     {
@@ -637,11 +683,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _output.RequestCompleted();
     }
 
-    private void Send(ProtocolMessage message)
+    /// <summary>Queues <paramref name="message"/>; false when it was not queued (closing, not representable, overflow).</summary>
+    private bool Send(ProtocolMessage message)
     {
         if (_closing)
         {
-            return;
+            return false;
         }
 
         byte[] frame;
@@ -661,15 +708,18 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 CloseWith(CloseCodes.InternalError, "reply not representable in G1");
             }
 
-            return;
+            return false;
         }
 
         // Pushes may be dropped on overflow (a reload signal covers them); replies never are, nor is the expiry.
         var droppable = message is Push and not TokenExpired;
-        if (!_output.TryEnqueue(frame, droppable))
+        if (_output.TryEnqueue(frame, droppable))
         {
-            OnOverflow(droppable ? null : frame);
+            return true;
         }
+
+        OnOverflow(droppable ? null : frame);
+        return false;
     }
 
     /// <param name="reply">The reply that did not fit, if it was a reply: it is queued again once there is room.</param>
@@ -683,6 +733,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         if (_settings.OverflowPolicy == OverflowPolicy.Close || !_codec.IsExtended)
         {
+            _metrics.OutboundOverflowed(_codec.Dialect, closed: true);
             CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
             return;
         }
@@ -690,9 +741,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         // Drop the notifications the client did not read and tell every subscription to reload. Replies stay queued:
         // a request is always answered. If even the reload signals (and the reply) do not fit, the client is not
         // reading at all.
-        _output.DropDroppable();
-        var fits = _subscriptions.Keys.All(id => _output.TryEnqueue(_codec.Encode(new ReloadAll(id)), droppable: false))
+        _metrics.OutboundDropped(_codec.Dialect, _output.DropDroppable());
+        var reloads = 0;
+        var fits = _subscriptions.Keys.All(id => _output.TryEnqueue(_codec.Encode(new ReloadAll(id)), droppable: false) && ++reloads > 0)
             && (reply is null || _output.TryEnqueue(reply, droppable: false));
+        _metrics.ReloadSent(ReloadReason.Overflow, reloads);
+        _metrics.OutboundOverflowed(_codec.Dialect, closed: !fits);
         if (!fits)
         {
             CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
@@ -741,6 +795,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void TimedOut(PendingRequest pending)
     {
+        _metrics.RequestAnswered(pending.Kind, RequestOutcome.Timeout, pending.StartedAt);
         if (!_codec.IsExtended)
         {
             CloseWith(CloseCodes.InternalError, "request timed out");
@@ -769,7 +824,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     }
 
     private PendingRequest NewPending(RequestId id, RequestKind kind) =>
-        new(id, kind, Environment.TickCount64 + (long)_settings.RequestTimeout.TotalMilliseconds);
+        new(id, kind, Environment.TickCount64 + (long)_settings.RequestTimeout.TotalMilliseconds, _frameStartedAt);
 
     private void CloseWith(int closeCode, string reason)
     {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Pattern;
 using MwgActors.Actors.Api;
 using MwgActors.Actors.Connections;
+using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.PubSub;
 using MwgActors.Actors.Storage;
@@ -28,6 +29,11 @@ public sealed class MwgActorsExtension : IExtension
         var lockSettings = LockSettings.Create(config);
         var apiSettings = ApiSettings.Create(config);
         Bus = new LocalChangeBus(system);
+        Metrics = MwgMetrics.Get(system);
+        if (StorageSettings.Store == StoreKind.RocksDb)
+        {
+            Metrics.ObserveRocksDb(Path.GetFullPath(StorageSettings.DataPath));
+        }
 
         // The storage and lock actors stop when their journal fails; a backoff supervisor starts them again,
         // and they recover from the journal. Messages sent to the supervisor reach the current child.
@@ -47,6 +53,9 @@ public sealed class MwgActorsExtension : IExtension
     public ConnectionSettings ConnectionSettings { get; }
 
     public IChangeBus Bus { get; }
+
+    /// <summary>The system's metrics (meter <c>MwgActors</c>); docs/observability.md.</summary>
+    public MwgMetrics Metrics { get; }
 
     /// <summary>The storage actor (through its supervisor): writes, reads, revisions.</summary>
     public IActorRef Storage { get; }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Akka.Routing;
+using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.PubSub;
 using MwgActors.Storage;
 using static MwgActors.Actors.Storage.StorageProtocol;
@@ -23,6 +24,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     private readonly Func<IKeyValueStore> _openStore;
     private readonly IChangeBus _bus;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly MwgMetrics _metrics = MwgMetrics.Get(Context.System);
 
     // Writers whose batch is journaled but not yet handled, in persist order, to answer them if the journal fails.
     private readonly Queue<(IActorRef Writer, long CorrelationId)> _pendingWriters = new();
@@ -135,7 +137,8 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecoveryCompleted()
     {
-        _log.Info("Storage recovered at revision {0} (view at {1})", LastSequenceNr, Store.AppliedRevision);
+        _log.Info("Storage recovered at revision {Revision} (view at {ViewRevision})", LastSequenceNr, Store.AppliedRevision);
+        _metrics.JournalRevision(LastSequenceNr);
         if (_settings.RetainAge > TimeSpan.Zero)
         {
             var interval = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _settings.RetainAge.Ticks / 10));
@@ -161,6 +164,8 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
             ApplyToView(changed, revision);
             writer.Tell(new BatchCommitted(revision, write.CorrelationId));
             _bus.Publish(new ChangesCommitted(revision, changed.Operations));
+            _metrics.Published(revision);
+            _metrics.JournalRevision(revision);
             _retention.Track(revision, changed.CommittedAtUnixMs);
             MaybeSnapshot(force: false);
         });

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.PubSub;
 using MwgActors.Actors.Storage;
 using static MwgActors.Actors.Subscriptions.SubscriptionProtocol;
@@ -17,6 +18,7 @@ public sealed class SubscriptionActor : ReceiveActor
     private readonly SubscriptionSettings _settings;
     private readonly IChangeBus _bus;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly MwgMetrics _metrics = MwgMetrics.Get(Context.System);
     private readonly PrefixTrie<Subscription> _trie = new();
     private readonly Dictionary<IActorRef, Dictionary<long, Subscription>> _bySubscriber = [];
     private readonly Dictionary<long, Subscription> _catchingUp = [];
@@ -115,6 +117,7 @@ public sealed class SubscriptionActor : ReceiveActor
         }
 
         _touched.Clear();
+        _metrics.Routed(committed.Revision);
     }
 
     private void BufferLive(CatchUp catchUp, ChangeNotification notification)
@@ -162,6 +165,7 @@ public sealed class SubscriptionActor : ReceiveActor
         var catchUp = new CatchUp(++_nextToken, Sender, m.AfterRevision);
         sub.CatchUp = catchUp;
         _catchingUp.Add(catchUp.Token, sub);
+        ReportCounts();
         Read(catchUp);
     }
 
@@ -270,6 +274,7 @@ public sealed class SubscriptionActor : ReceiveActor
         _catchingUp.Remove(catchUp.Token);
         sub.CatchUp = null;
         sub.LiveAfter = catchUp.Position;
+        ReportCounts();
     }
 
     private void OnReplayFailed(JournalReader.ReplayFailed m)
@@ -355,7 +360,11 @@ public sealed class SubscriptionActor : ReceiveActor
 
             sub.CatchUp = null;
         }
+
+        ReportCounts();
     }
+
+    private void ReportCounts() => _metrics.SubscriptionCounts(_subscriptionCount, _catchingUp.Count);
 
     private void RemoveSubscriber(IActorRef subscriber)
     {
