@@ -32,6 +32,9 @@ public static class CommandLine
                    --data DIR      data folder (default ./data)
                    --config FILE   HOCON file layered over hocon/reference.conf
                    --insecure      allow a plain-text bind beyond loopback (TLS: mwg.server.tls, docs/security.md)
+                   --log-level L   trace, debug, information (default), warning, error, critical or none
+                   --log-format F  text (default: one line per event) or json (one object per line)
+                   GET /metrics serves Prometheus metrics (mwg.server.metrics; docs/observability.md)
 
           token    print a JWT (HS256) for clients when mwg.auth is on (docs/security.md)
                    --sub NAME      the subject (who the token is for); required

@@ -16,7 +16,7 @@ internal static class ServeCommand
         Config config;
         try
         {
-            args.AllowOnly("port", "bind", "data", "config", "insecure");
+            args.AllowOnly("port", "bind", "data", "config", "insecure", "log-level", "log-format");
             config = BuildConfig(args);
         }
         catch (Exception ex) when (ex is ArgumentException or ConfigurationException or IOException)
@@ -102,6 +102,16 @@ internal static class ServeCommand
             overrides.Add($"mwg.storage.path = {MwgConfig.Quote(data)}");
         }
 
+        if (args.Get("log-level") is { } level)
+        {
+            overrides.Add($"mwg.logging.level = {OneOf("--log-level", level, LogLevels)}");
+        }
+
+        if (args.Get("log-format") is { } format)
+        {
+            overrides.Add($"mwg.logging.format = {OneOf("--log-format", format, LogFormats)}");
+        }
+
         if (Insecure(args))
         {
             overrides.Add("mwg.server.insecure = on");
@@ -120,6 +130,14 @@ internal static class ServeCommand
 
         return config;
     }
+
+    private static readonly string[] LogLevels = ["trace", "debug", "information", "warning", "error", "critical", "none"];
+    private static readonly string[] LogFormats = ["text", "json"];
+
+    private static string OneOf(string option, string value, string[] allowed) =>
+        allowed.Contains(value, StringComparer.OrdinalIgnoreCase)
+            ? value.ToLowerInvariant()
+            : throw new ArgumentException($"{option} must be one of {string.Join(", ", allowed)}, not '{value}'");
 
     /// <summary>The explicit <c>--insecure</c> switch; a stray word after it is refused rather than ignored.</summary>
     private static bool Insecure(ParsedArguments args) =>

@@ -5,14 +5,17 @@ using Akka.Configuration;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using MwgActors.Actors.Auth;
 using MwgActors.Actors.Hosting;
+using MwgActors.Actors.Logging;
 using MwgActors.Actors.Storage;
+using MwgActors.Gateway.Metrics;
 using MwgActors.Storage.RocksDb;
 
 namespace MwgActors.Gateway.Server;
 
 /// <summary>
 /// A running MwgActors server: the actor system with its storage, subscription and lock actors, and a Kestrel
-/// host with the websocket endpoint at "/", <c>GET /healthz</c>, <c>GET /readyz</c> and <c>POST /admin/reload</c>.
+/// host with the websocket endpoint at "/", <c>GET /healthz</c>, <c>GET /readyz</c>, <c>GET /metrics</c> and
+/// <c>POST /admin/reload</c>. Logs (Akka's included) go to the console through Microsoft.Extensions.Logging.
 /// Used by <c>mwg serve</c> and by the end-to-end tests.
 /// </summary>
 public sealed class MwgServer : IAsyncDisposable
@@ -69,6 +72,7 @@ public sealed class MwgServer : IAsyncDisposable
     {
         var config = MwgConfig.Build(userConfig);
         var settings = ServerSettings.Create(config);
+        var logging = LoggingSettings.Create(config);
         var storage = StorageSettings.Create(config);
         var auth = AuthSettings.Create(config);
         var validator = auth.Enabled ? new TokenValidator(auth) : null;
@@ -79,16 +83,18 @@ public sealed class MwgServer : IAsyncDisposable
             ? RocksDbDatabase.Acquire(new RocksDbSettings(storage.DataPath, SyncWrites: false, storage.BlockCacheBytes))
             : null;
 
+        // The host is built first for its logger factory: the actor system logs through it from its first event.
+        var app = CreateApp(settings, logging);
         ActorSystem? system = null;
         try
         {
-            system = ActorSystem.Create("mwg", config);
+            system = ActorSystem.Create("mwg", AkkaLogging.Setup(SystemConfig(config, logging), app.Services.GetRequiredService<ILoggerFactory>()));
             var mwg = MwgActorsExtension.Get(system);
             await mwg.WaitUntilReadyAsync(TimeSpan.FromMinutes(5), cancellationToken);
 
             var connections = new ConnectionRegistry();
             MwgServer? server = null;
-            var app = BuildApp(settings, system, mwg, connections, () => server is { _accepting: true }, validator);
+            MapEndpoints(app, settings, system, mwg, connections, () => server is { _accepting: true }, validator);
             await app.StartAsync(cancellationToken);
             var port = ReadPort(app, settings.Port);
             server = new MwgServer(system, mwg, app, connections, dataFolder, settings, port);
@@ -101,6 +107,7 @@ public sealed class MwgServer : IAsyncDisposable
                 await system.Terminate();
             }
 
+            await app.DisposeAsync();
             dataFolder?.Release();
             throw;
         }
@@ -120,19 +127,24 @@ public sealed class MwgServer : IAsyncDisposable
         _accepting = false;
         await _connections.CloseAllAsync(_settings.ShutdownTimeout);
         await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+
+        // Disposed after the actor system stopped: its last log events still have somewhere to go.
+        await _app.DisposeAsync();
         _dataFolder?.Release();
     }
 
-    private static WebApplication BuildApp(ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting, ITokenValidator? validator)
+    /// <summary>
+    /// The actor system's configuration: Akka logs through <see cref="LoggingBridgeActor"/> at
+    /// <c>mwg.logging.level</c>, unless the configuration sets <c>akka.loglevel</c> itself.
+    /// </summary>
+    private static Config SystemConfig(Config config, LoggingSettings logging) =>
+        AkkaLogging.LoggersConfig.WithFallback(config).WithFallback(AkkaLogging.LevelConfig(logging.Level));
+
+    private static WebApplication CreateApp(ServerSettings settings, LoggingSettings logging)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-
-        // A host that fails to start (a port in use) is reported by the caller in one line; not as a stack trace here.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        ServerLogging.Configure(builder.Logging, logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(settings.Bind, settings.Port, listen =>
@@ -155,7 +167,11 @@ public sealed class MwgServer : IAsyncDisposable
             kestrel.Limits.RequestHeadersTimeout = settings.HandshakeTimeout;
         });
 
-        var app = builder.Build();
+        return builder.Build();
+    }
+
+    private static void MapEndpoints(WebApplication app, ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting, ITokenValidator? validator)
+    {
         app.UseWebSockets();
         var endpoint = new WebSocketEndpoint(system, mwg, connections, accepting, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"), validator);
         var admin = new AdminEndpoints(mwg, connections, validator);
@@ -164,8 +180,16 @@ public sealed class MwgServer : IAsyncDisposable
         app.MapGet("/readyz", admin.ReadyAsync);
         app.MapGet("/admin/stats", admin.StatsAsync);
         app.MapPost("/admin/reload", admin.ReloadAsync);
+        if (settings.Metrics.Enabled)
+        {
+            var metrics = app.MapMwgMetrics(mwg.Metrics, settings.Metrics.Path);
+            if (validator is not null)
+            {
+                metrics.AddEndpointFilter(admin.RequireToken);
+            }
+        }
+
         app.Map("/", endpoint.HandleAsync);
-        return app;
     }
 
     private static int ReadPort(WebApplication app, int configured)
