@@ -728,7 +728,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (!_overflowLogged)
         {
             _overflowLogged = true;
-            _log.Warning("Outbound queue overflow on a {0} connection; policy {1}", _codec.Dialect, _settings.OverflowPolicy);
+            _log.Warning("Outbound queue overflow on a {Dialect} connection; policy {Policy}", _codec.Dialect, _settings.OverflowPolicy);
         }
 
         if (_settings.OverflowPolicy == OverflowPolicy.Close || !_codec.IsExtended)
@@ -819,7 +819,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         if (_limitsLogged.Add(code))
         {
-            _log.Warning("Connection {0} ({1}) exceeded {2}: {3}, {4}; not logged again for this connection", Self.Path.Name, _codec.Dialect, setting, code, outcome);
+            _log.Warning("Connection {Connection} ({Dialect}) exceeded {Setting}: {Code}, {Outcome}; not logged again for this connection", Self.Path.Name, _codec.Dialect, setting, code, outcome);
         }
     }
 

@@ -58,10 +58,10 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotFailure>(failure =>
         {
             _snapshotInFlight = false;
-            _log.Warning(failure.Cause, "Snapshot at revision {0} failed; the journal is kept until the next one", failure.Metadata.SequenceNr);
+            _log.Warning(failure.Cause, "Snapshot at revision {Revision} failed; the journal is kept until the next one", failure.Metadata.SequenceNr);
         });
-        Command<DeleteMessagesSuccess>(ok => _log.Debug("Journal trimmed up to revision {0}", ok.ToSequenceNr));
-        Command<DeleteMessagesFailure>(failure => _log.Warning(failure.Cause, "Trimming the journal up to revision {0} failed", failure.ToSequenceNr));
+        Command<DeleteMessagesSuccess>(ok => _log.Debug("Journal trimmed up to revision {Revision}", ok.ToSequenceNr));
+        Command<DeleteMessagesFailure>(failure => _log.Warning(failure.Cause, "Trimming the journal up to revision {Revision} failed", failure.ToSequenceNr));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(failure => _log.Warning(failure.Cause, "Deleting old snapshots failed"));
     }
@@ -105,7 +105,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         // The journal refused this one event (it did not store it); the actor goes on.
-        _log.Error(cause, "The journal rejected a batch (revision {0} not used)", sequenceNr);
+        _log.Error(cause, "The journal rejected a batch (revision {Revision} not used)", sequenceNr);
         if (_pendingWriters.TryDequeue(out var pending))
         {
             pending.Writer.Tell(new StorageFailed(StorageFailure.WriteFailed, Retryable: false, pending.CorrelationId));
@@ -116,7 +116,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     {
         // The journal may or may not hold the batches in flight; the actor stops and its supervisor restarts it,
         // recovering the truth from the journal. Writers are told to retry rather than left to time out.
-        _log.Error(cause, "Journal write failed at revision {0}; restarting from the journal", sequenceNr);
+        _log.Error(cause, "Journal write failed at revision {Revision}; restarting from the journal", sequenceNr);
         while (_pendingWriters.TryDequeue(out var pending))
         {
             pending.Writer.Tell(new StorageFailed(StorageFailure.Unavailable, Retryable: true, pending.CorrelationId));

@@ -74,7 +74,7 @@ public sealed class SubscriptionActor : ReceiveActor
         // The bus keeps order; anything not newer was already routed (at most once per revision).
         if (committed.Revision <= _lastLiveRevision)
         {
-            _log.Warning("Ignoring revision {0} not after {1}", committed.Revision, _lastLiveRevision);
+            _log.Warning("Ignoring revision {Revision} not after {LastRevision}", committed.Revision, _lastLiveRevision);
             return;
         }
 
@@ -284,7 +284,7 @@ public sealed class SubscriptionActor : ReceiveActor
             return;
         }
 
-        _log.Warning(m.Cause, "Reading the change log failed for subscription {0} of {1}", sub.Id, sub.Subscriber);
+        _log.Warning(m.Cause, "Reading the change log failed for subscription {SubscriptionId} of {Subscriber}", sub.Id, sub.Subscriber);
         catchUp.Reader = null;
         Remove(sub);
         catchUp.ReplyTo.Tell(new SubscribeFailed(sub.Id));
