@@ -38,8 +38,9 @@ internal sealed class KvScenario
             {
                 if (_options.Load > 0)
                 {
+                    var loadStarted = Stopwatch.GetTimestamp();
                     await LoadAsync(connections, cancellation);
-                    await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"loaded {_options.Load} keys"));
+                    await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"loaded {_options.Load} keys in {Stopwatch.GetElapsedTime(loadStarted).TotalSeconds:F1} s"));
                 }
 
                 phase = "warmup";

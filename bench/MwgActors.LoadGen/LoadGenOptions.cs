@@ -7,6 +7,8 @@ internal enum Scenario
 {
     Kv,
     Fanout,
+    Connections,
+    Resume,
 }
 
 internal enum KeyDistribution
@@ -56,8 +58,38 @@ internal sealed record LoadGenOptions
     /// <summary>Fanout: how many subscribers watch the writer's prefix.</summary>
     public int Subscribers { get; init; } = 8;
 
+    /// <summary>Baselines run after our own measurement with the same op mix and sizes (Baselines/).</summary>
+    public IReadOnlyList<BaselineKind> Baselines { get; init; } = [];
+
+    /// <summary>Parent folder of the RocksDB baseline's fresh database; the system temp folder when null.</summary>
+    public string? BaselineData { get; init; }
+
+    /// <summary>The Redis baseline's server, HOST:PORT.</summary>
+    public string Redis { get; init; } = "127.0.0.1:6379";
+
+    /// <summary>Connections: idle connections to open and hold.</summary>
+    public int Connections { get; init; } = 1000;
+
+    /// <summary>Connections: how many are being opened at once (a bound, so the server's accept queue is not flooded).</summary>
+    public int ConnectConcurrency { get; init; } = 64;
+
+    /// <summary>Connections: the server process whose memory is read; null = the process listening on the url's port.</summary>
+    public int? ServerPid { get; init; }
+
+    /// <summary>Connections: opened, pinged and closed before the first measurement, so one-time costs are not counted per connection.</summary>
+    public int WarmConnections { get; init; } = 100;
+
+    /// <summary>Connections: ask the server for a full GC (diagnostics socket) before each memory reading.</summary>
+    public bool InduceGc { get; init; } = true;
+
+    /// <summary>Connections: how long the server's resident memory must hold still to count as settled.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Resume: puts the subscriber misses while it is away.</summary>
+    public int Missed { get; init; } = 100_000;
+
     public const string Usage = """
-        usage: MwgActors.LoadGen kv|fanout [options]
+        usage: MwgActors.LoadGen kv|fanout|connections|resume [options]
           --url URL              server websocket address (default ws://127.0.0.1:7513/)
           --clients N            connections (default 4)
           --inflight N           requests in flight per connection (default 1)
@@ -72,6 +104,16 @@ internal sealed record LoadGenOptions
           --dialect D            binary|json (default binary: mwg.v1)
           --load N               put keys 0..N-1 before measuring (default 0)
           --subscribers N        fanout: subscribers on the writer's prefix (default 8)
+          --baseline B[,B]       also run the op mix on rocksdb (kv) and/or redis (kv, fanout); prints ours/baseline
+          --baseline-data DIR    folder in which the rocksdb baseline makes (and removes) its database (default: temp)
+          --redis HOST:PORT      the redis baseline's server (default 127.0.0.1:6379; bench/scripts/redis.sh starts one)
+          --connections N        connections: idle connections to open (default 1000)
+          --connect-concurrency N  connections: opened at once at most (default 64)
+          --server-pid PID       connections: server process to read /proc of (default: the one listening on --url's port)
+          --warm-connections N   connections: opened and closed before the first measurement (default 100)
+          --no-gc                connections: do not ask the server for a full GC before reading its memory
+          --settle S             connections: seconds the server's RSS must hold still to count as settled (default 5)
+          --missed N             resume: puts (of --batch keys, --inflight at a time) made while the subscriber is away (default 100000)
           --json                 print the summary as JSON instead of a table
         """;
 
@@ -80,7 +122,7 @@ internal sealed record LoadGenOptions
     {
         if (args.Count == 0)
         {
-            throw new ArgumentException("a scenario is required (kv or fanout)");
+            throw new ArgumentException("a scenario is required (kv, fanout, connections or resume)");
         }
 
         var options = new LoadGenOptions
@@ -89,7 +131,9 @@ internal sealed record LoadGenOptions
             {
                 "kv" => Scenario.Kv,
                 "fanout" => Scenario.Fanout,
-                _ => throw new ArgumentException($"unknown scenario '{args[0]}' (kv or fanout; connections and resume are not yet written)"),
+                "connections" => Scenario.Connections,
+                "resume" => Scenario.Resume,
+                _ => throw new ArgumentException($"unknown scenario '{args[0]}' (kv, fanout, connections or resume)"),
             },
         };
 
@@ -99,6 +143,12 @@ internal sealed record LoadGenOptions
             if (name == "--json")
             {
                 options = options with { Json = true };
+                continue;
+            }
+
+            if (name == "--no-gc")
+            {
+                options = options with { InduceGc = false };
                 continue;
             }
 
@@ -140,10 +190,20 @@ internal sealed record LoadGenOptions
                 },
                 "--load" => options with { Load = NonNegative(name, value) },
                 "--subscribers" => options with { Subscribers = Positive(name, value) },
+                "--baseline" => options with { Baselines = BaselineKinds.Parse(value) },
+                "--baseline-data" => options with { BaselineData = value },
+                "--redis" => options with { Redis = value },
+                "--connections" => options with { Connections = Positive(name, value) },
+                "--connect-concurrency" => options with { ConnectConcurrency = Positive(name, value) },
+                "--server-pid" => options with { ServerPid = Positive(name, value) },
+                "--warm-connections" => options with { WarmConnections = NonNegative(name, value) },
+                "--settle" => options with { Settle = Seconds(name, value) },
+                "--missed" => options with { Missed = Positive(name, value) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }
 
+        BaselineKinds.Validate(options);
         if (options.Load > options.Keys)
         {
             options = options with { Keys = options.Load };

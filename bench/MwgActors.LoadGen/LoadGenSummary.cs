@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace MwgActors.LoadGen;
 
@@ -30,6 +31,18 @@ internal sealed record LoadGenSummary(
     string? FirstError,
     IReadOnlyList<OpSummary> Ops)
 {
+    /// <summary>Side-by-side comparisons, one per <c>--baseline</c>; null (and left out of the JSON) without one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<BaselineComparison>? Baselines { get; init; }
+
+    /// <summary>The <c>connections</c> scenario's figures; null for the other scenarios.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ConnectionsResult? Connections { get; init; }
+
+    /// <summary>The <c>resume</c> scenario's figures; null for the other scenarios.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ResumeResult? Resume { get; init; }
+
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
     public static LoadGenSummary From(string scenario, string settings, double seconds, OpStats stats, string? firstError)
@@ -78,6 +91,13 @@ internal sealed record LoadGenSummary(
 
         text.AppendLine(c, $"{"total",-17}{Requests,11}{RequestsPerSecond,11:F0}{KeysPerSecond,12:F0}");
         text.AppendLine(c, $"errors {Errors}{(FirstError is null ? string.Empty : " (first: " + FirstError + ")")}");
+        foreach (var baseline in Baselines ?? [])
+        {
+            text.Append(baseline.ToTable());
+        }
+
+        Connections?.AppendTo(text);
+        Resume?.AppendTo(text);
         return text.ToString();
     }
 }

@@ -14,6 +14,12 @@ internal enum Op
 
     /// <summary>Fanout: from the put's send to a subscriber's receipt.</summary>
     NotifySend,
+
+    /// <summary>Connections: from the TCP connect to the server's hello.</summary>
+    Connect,
+
+    /// <summary>Connections: a ping on a connection held idle, answered.</summary>
+    Ping,
 }
 
 /// <summary>
@@ -25,11 +31,13 @@ internal sealed class OpStats
     // Up to one minute, three significant digits.
     private const long HighestMicros = 60_000_000;
 
-    public LongHistogram[] Latency { get; } = [.. Enumerable.Range(0, 5).Select(_ => new LongHistogram(HighestMicros, 3))];
+    private static readonly int OpCount = Enum.GetValues<Op>().Length;
 
-    public long[] Requests { get; } = new long[5];
+    public LongHistogram[] Latency { get; } = [.. Enumerable.Range(0, OpCount).Select(_ => new LongHistogram(HighestMicros, 3))];
 
-    public long[] Keys { get; } = new long[5];
+    public long[] Requests { get; } = new long[OpCount];
+
+    public long[] Keys { get; } = new long[OpCount];
 
     public long Errors { get; set; }
 

@@ -58,7 +58,13 @@ internal sealed class MwgProcess : IAsyncDisposable
     public async Task<string> ReadLineAsync()
     {
         var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(Bound);
-        return line ?? throw new InvalidOperationException($"mwg ended without that line; stderr: {await ErrorAsync()}");
+        if (line is null)
+        {
+            var exit = await WaitForExitAsync();
+            throw new InvalidOperationException($"mwg ended (exit code {exit}) without that line; stderr: {await ErrorAsync()}");
+        }
+
+        return line;
     }
 
     /// <summary>Stdout lines up to and including the first that starts with <paramref name="prefix"/>.</summary>

@@ -63,6 +63,23 @@ public sealed class MwgStore
     public async Task<long> GetRevisionAsync(CancellationToken cancellationToken = default) =>
         (await AskStorage<CurrentRevision>(GetCurrentRevision.Instance, cancellationToken)).Revision;
 
+    /// <summary>
+    /// The pairs under <paramref name="prefix"/> in key order, at most <paramref name="maxPairs"/> of them and about
+    /// <paramref name="maxBytes"/> of keys and values, with the revision they are at least as new as (subscribe after
+    /// it to follow the listing without a gap).
+    /// </summary>
+    public async Task<PrefixScanned> ScanAsync(byte[] prefix, int maxPairs, long maxBytes = long.MaxValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPairs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        return await AskStorage<PrefixScanned>(new ScanPrefix(prefix.ToArray(), maxPairs, maxBytes), cancellationToken);
+    }
+
+    /// <summary>How many subscriptions are live, and how many subscribers (connections, in-process) hold them.</summary>
+    public Task<SubscriptionStats> GetSubscriptionStatsAsync(CancellationToken cancellationToken = default) =>
+        Ask<SubscriptionStats>(_subscriptions, GetStats.Instance, cancellationToken);
+
     /// <summary>Pushes a reload of these keys or prefixes to exactly the subscriptions that overlap them; returns how many.</summary>
     public async Task<int> ForceReloadAsync(IReadOnlyList<byte[]> keysOrPrefixes, CancellationToken cancellationToken = default)
     {

@@ -70,6 +70,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     // The storage actor's reader pool, once known: reads go straight to it and never wait in the writer's mailbox.
     private IActorRef? _readers;
+    private SharedView? _localView;
     private long _nextCorrelation;
     private long _nextSubscriptionId;
     private long _lastFrameTicks;
@@ -235,6 +236,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             case Protocol.Auth auth:
                 OnAuth(auth);
                 break;
+            case Get get when _localView is not null:
+                ReadInline(get);
+                break;
             case Get get:
                 ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation), _readers);
                 break;
@@ -289,6 +293,33 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         Send(ex.ToError());
         _output.RequestCompleted();
+    }
+
+    /// <summary>Answers a get from the in-process view, or sends it to the reader pool when the view has closed.</summary>
+    private void ReadInline(Get get)
+    {
+        bool read;
+        byte[]?[] values;
+        try
+        {
+            read = _localView!.TryGet(get.Keys, out values, out _);
+        }
+        catch (StoreException ex)
+        {
+            _log.Error(ex, "Reading {Count} keys from the view failed", get.Keys.Count);
+            Answer(RequestKind.Get, RequestOutcome.Error, StorageFailure(get.Id, RequestKind.Get, new StorageProtocol.StorageFailed(Storage.StorageFailure.ReadFailed, Retryable: true)));
+            return;
+        }
+
+        if (!read)
+        {
+            // The storage actor is stopping or restarting: the pool (or its successor) answers.
+            _localView = null;
+            ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation), _readers);
+            return;
+        }
+
+        Answer(RequestKind.Get, RequestOutcome.Ok, new GetResult(get.Id, values));
     }
 
     private void ToStorage(RequestId id, RequestKind kind, Func<long, object> request, IActorRef? target = null)
@@ -459,6 +490,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private void OnReaders(StorageProtocol.Readers readers)
     {
         _readers = readers.Pool;
+        _localView = readers.LocalView;
         Context.Watch(readers.Pool);
     }
 
@@ -468,6 +500,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             // The storage actor restarted with a new pool: read through it until the new pool is known.
             _readers = null;
+            _localView = null;
             Timers.StartSingleTimer(ReadersTimer, StorageProtocol.GetReaders.Instance, TimeSpan.FromSeconds(1));
         }
     }

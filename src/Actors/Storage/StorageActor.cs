@@ -32,6 +32,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
 
     private IKeyValueStore? _store;
     private IActorRef _readers = ActorRefs.Nobody;
+    private SharedView? _sharedView;
     private long _lastSnapshotRevision;
     private bool _snapshotInFlight;
 
@@ -51,7 +52,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
         Command<WriteBatch>(OnWrite);
         Command<ReadKeys>(read => _readers.Forward(read));
         Command<ScanPrefix>(scan => _readers.Forward(scan));
-        Command<GetReaders>(_ => Sender.Tell(new Readers(_readers)));
+        Command<GetReaders>(_ => Sender.Tell(new Readers(_readers, _sharedView)));
         Command<GetCurrentRevision>(_ => Sender.Tell(new CurrentRevision(LastSequenceNr)));
         Command<RetentionTick>(_ => MaybeSnapshot(force: true));
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
@@ -92,12 +93,14 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
                 .WithDispatcher(_settings.ReaderDispatcher)
                 .WithRouter(new RoundRobinPool(_settings.ReaderCount)),
             "readers");
+        _sharedView = _settings.InlineReads ? new SharedView(Store) : null;
         base.PreStart();
     }
 
     protected override void PostStop()
     {
         base.PostStop();
+        _sharedView?.Close();
         _store?.Dispose();
         _store = null;
     }

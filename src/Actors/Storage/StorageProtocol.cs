@@ -33,10 +33,18 @@ public static class StorageProtocol
 
     public sealed record CurrentRevision(long Revision);
 
-    /// <summary>Enumerates the pairs under a prefix (forced reloads, admin). Replied with <see cref="PrefixScanned"/>.</summary>
-    public sealed record ScanPrefix(byte[] Prefix, int MaxPairs);
+    /// <summary>
+    /// Enumerates the pairs under a prefix in key order (the HTTP key listing), stopping after <paramref name="MaxPairs"/>
+    /// pairs or once the keys and values read reach <paramref name="MaxBytes"/> (the pair that crosses it is kept, so
+    /// one pair always fits). Replied with <see cref="PrefixScanned"/>.
+    /// </summary>
+    public sealed record ScanPrefix(byte[] Prefix, int MaxPairs, long MaxBytes = long.MaxValue);
 
-    public sealed record PrefixScanned(IReadOnlyList<KeyValuePair<byte[], byte[]>> Pairs, bool Truncated);
+    /// <summary>
+    /// At most MaxPairs pairs; <paramref name="Truncated"/> when more were left. The pairs are at least as new as
+    /// <paramref name="Revision"/>: a subscriber that resumes after it misses nothing the listing lacks.
+    /// </summary>
+    public sealed record PrefixScanned(IReadOnlyList<KeyValuePair<byte[], byte[]>> Pairs, bool Truncated, long Revision);
 
     /// <summary>Asks for the reader pool, to send <see cref="ReadKeys"/> and <see cref="ScanPrefix"/> to it directly so reads
     /// never queue behind writes in the storage actor's mailbox. Replied with <see cref="Readers"/>.</summary>
@@ -49,7 +57,8 @@ public static class StorageProtocol
         }
     }
 
-    public sealed record Readers(IActorRef Pool);
+    /// <param name="LocalView">The view itself when the caller may read it in-process (null: use the pool).</param>
+    public sealed record Readers(IActorRef Pool, SharedView? LocalView = null);
 
     /// <summary>The request could not be served. <paramref name="Retryable"/> when trying again later may succeed.</summary>
     public sealed record StorageFailed(StorageFailure Reason, bool Retryable, long CorrelationId = 0);

@@ -22,24 +22,28 @@ public sealed class StorageReaderActor : ReceiveActor
 
         Receive<ScanPrefix>(scan =>
         {
+            // As for ReadKeys: the revision first, so the pairs are at least that new.
+            var revision = store.AppliedRevision;
             var pairs = new List<KeyValuePair<byte[], byte[]>>();
             var truncated = false;
+            var bytes = 0L;
             Reply(0, () =>
             {
                 foreach (var pair in store.ScanPrefix(scan.Prefix))
                 {
-                    if (pairs.Count == scan.MaxPairs)
+                    if (pairs.Count == scan.MaxPairs || bytes >= scan.MaxBytes)
                     {
                         truncated = true;
                         break;
                     }
 
                     pairs.Add(pair);
+                    bytes += pair.Key.Length + pair.Value.Length;
                 }
 
                 return pairs;
             });
-            Sender.Tell(new PrefixScanned(pairs, truncated));
+            Sender.Tell(new PrefixScanned(pairs, truncated, revision));
         });
     }
 

@@ -37,7 +37,8 @@ public sealed record StorageSettings(
     TimeSpan RetainAge,
     long BlockCacheBytes,
     string Dispatcher,
-    string ReaderDispatcher)
+    string ReaderDispatcher,
+    bool InlineReads)
 {
     public const string Path = "mwg.storage";
 
@@ -57,6 +58,7 @@ public sealed record StorageSettings(
             ConfigReading.Duration(c, Path, "retain-age", allowZero: true),
             ConfigReading.Bytes(c, Path, "block-cache-size"),
             ConfigReading.String(c, Path, "dispatcher"),
-            ConfigReading.String(c, Path, "reader-dispatcher"));
+            ConfigReading.String(c, Path, "reader-dispatcher"),
+            ConfigReading.Bool(c, Path, "inline-reads"));
     }
 }

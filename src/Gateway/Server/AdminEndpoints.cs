@@ -44,9 +44,12 @@ internal sealed class AdminEndpoints
         }
 
         var revision = await _mwg.Store.GetRevisionAsync(cancellationToken);
+        var subscriptions = await _mwg.Store.GetSubscriptionStatsAsync(cancellationToken);
         return Results.Json(new Dictionary<string, object>
         {
             ["revision"] = revision,
+            ["subscriptions"] = subscriptions.Subscriptions,
+            ["subscribers"] = subscriptions.Subscribers,
             ["connections"] = _connections.Count,
             ["connectionsG1"] = _connections.CountOf(Dialect.G1),
             ["connectionsExtended"] = _connections.CountOf(Dialect.Extended),
@@ -106,10 +109,9 @@ internal sealed class AdminEndpoints
             return null;
         }
 
-        if (HandshakeToken.From(request) is not { } token || !_validator.TryValidate(token, out var principal, out _))
+        if (HttpPrincipal.Resolve(request, _validator, out var unauthenticated) is not { } principal)
         {
-            request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
-            return Results.Json(new { error = "a token is required (Authorization: Bearer TOKEN)" }, statusCode: StatusCodes.Status401Unauthorized);
+            return unauthenticated;
         }
 
         var allowed = principal.PrefixesFor(Right.Reload).Count > 0 && prefixes.All(p => principal.AllowsAllUnder(Right.Reload, p));

@@ -14,8 +14,10 @@ namespace MwgActors.Gateway.Server;
 
 /// <summary>
 /// A running MwgActors server: the actor system with its storage, subscription and lock actors, and a Kestrel
-/// host with the websocket endpoint at "/", <c>GET /healthz</c>, <c>GET /readyz</c>, <c>GET /metrics</c> and
-/// <c>POST /admin/reload</c>. Logs (Akka's included) go to the console through Microsoft.Extensions.Logging.
+/// host with the websocket endpoint at "/", <c>GET /healthz</c>, <c>GET /readyz</c>, <c>GET /metrics</c>,
+/// <c>GET /admin/stats</c>, <c>POST /admin/reload</c>, the key listing <c>GET /keys</c>, the live page <c>/ui/</c> and
+/// the JavaScript client <c>/client/mwg.js</c>. Logs (Akka's included) go to the console through
+/// Microsoft.Extensions.Logging.
 /// Used by <c>mwg serve</c> and by the end-to-end tests.
 /// </summary>
 public sealed class MwgServer : IAsyncDisposable
@@ -175,11 +177,14 @@ public sealed class MwgServer : IAsyncDisposable
         app.UseWebSockets();
         var endpoint = new WebSocketEndpoint(system, mwg, connections, accepting, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"), validator);
         var admin = new AdminEndpoints(mwg, connections, validator);
+        var keys = new KeysEndpoint(mwg, validator);
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", admin.ReadyAsync);
         app.MapGet("/admin/stats", admin.StatsAsync);
         app.MapPost("/admin/reload", admin.ReloadAsync);
+        app.MapGet("/keys", keys.ListAsync);
+        StaticAssets.Load().Map(app);
         if (settings.Metrics.Enabled)
         {
             var metrics = app.MapMwgMetrics(mwg.Metrics, settings.Metrics.Path);

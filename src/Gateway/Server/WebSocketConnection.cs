@@ -19,6 +19,12 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     private readonly Channel<OutboundFrame> _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
+    // Receive buffers are rented per frame, in chunks of this size.
+    private const int ReceiveChunkBytes = 16 * 1024;
+
+    // Marks a frame over the size limit (compared by reference).
+    private static readonly byte[] TooLarge = new byte[1];
+
     private readonly SemaphoreSlim _requestSlots;
     private readonly CancellationTokenSource _stop = new();
     private long _queuedBytes;
@@ -140,36 +146,26 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
 
     private async Task ReceiveLoopAsync(IActorRef connection, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        var message = new ArrayBufferWriter<byte>(16 * 1024);
         try
         {
             while (_socket.State == WebSocketState.Open && _closeRequest is null)
             {
-                message.ResetWrittenCount();
-                var tooLarge = false;
-                WebSocketReceiveResult result;
-                do
+                // Wait for the next frame without holding a buffer: an idle connection keeps no receive memory
+                // (Kestrel does the same below us), which is most of what 10,000 idle clients would cost.
+                var ready = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+                if (ready.MessageType == WebSocketMessageType.Close)
                 {
-                    result = await _socket.ReceiveAsync(buffer, cancellationToken);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        return;
-                    }
-
-                    if (message.WrittenCount + result.Count > _settings.Limits.MaxFrameBytes)
-                    {
-                        // Read to the end of the message without keeping it: memory stays bounded.
-                        tooLarge = true;
-                    }
-                    else if (!tooLarge)
-                    {
-                        message.Write(buffer.AsSpan(0, result.Count));
-                    }
+                    return;
                 }
-                while (!result.EndOfMessage);
 
-                if (tooLarge)
+                // An empty message is complete already; anything else is read now that it has arrived.
+                var frame = ready.EndOfMessage ? [] : await ReceiveFrameAsync(cancellationToken);
+                if (frame is null)
+                {
+                    return;
+                }
+
+                if (ReferenceEquals(frame, TooLarge))
                 {
                     // Set the close code here: returning completes the outbound queue, and the send loop
                     // would otherwise close with 1000 before the actor had asked for 1009.
@@ -182,18 +178,62 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
                 // in flight (graceful shutdown waits for in-flight requests). At the bound this frame waits and the
                 // socket is not read further.
                 await _requestSlots.WaitAsync(cancellationToken);
-
-                // The frame travels to the actor: it gets an array of its own.
-                connection.Tell(new FrameReceived(message.WrittenSpan.ToArray()));
+                connection.Tell(new FrameReceived(frame));
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
             // The peer went away or the server is stopping: an expected end, not an error.
         }
+    }
+
+    /// <summary>
+    /// Reads one whole message into an array of its own (it travels to the actor); null when the peer closed,
+    /// <see cref="TooLarge"/> when it exceeded the frame limit (read to its end without keeping it).
+    /// </summary>
+    private async Task<byte[]?> ReceiveFrameAsync(CancellationToken cancellationToken)
+    {
+        var chunk = ArrayPool<byte>.Shared.Rent(ReceiveChunkBytes);
+        ArrayBufferWriter<byte>? message = null;
+        try
+        {
+            var tooLarge = false;
+            var written = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await _socket.ReceiveAsync(chunk.AsMemory(), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return null;
+                }
+
+                if (written + result.Count > _settings.Limits.MaxFrameBytes)
+                {
+                    tooLarge = true;
+                }
+                else if (!tooLarge)
+                {
+                    if (result.EndOfMessage && message is null)
+                    {
+                        // The common case: the whole frame came in one read.
+                        return chunk.AsSpan(0, result.Count).ToArray();
+                    }
+
+                    // Fragments and frames larger than a chunk are gathered; rare, so allocated when needed.
+                    message ??= new ArrayBufferWriter<byte>(2 * ReceiveChunkBytes);
+                    message.Write(chunk.AsSpan(0, result.Count));
+                }
+
+                written += result.Count;
+            }
+            while (!result.EndOfMessage);
+
+            return tooLarge ? TooLarge : message!.WrittenSpan.ToArray();
+        }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 

@@ -10,6 +10,8 @@ using MwgActors.Actors.Storage;
 using MwgActors.Protocol;
 using MwgActors.Protocol.Binary;
 using MwgActors.Storage.Mwdb;
+using MwgActors.Storage;
+using MwgActors.Storage.Memory;
 using static MwgActors.Actors.Connections.ConnectionProtocol;
 using static MwgActors.Actors.Tests.Connections.RecordingOutput;
 using KeyChange = MwgActors.Actors.Subscriptions.KeyChange;
@@ -229,6 +231,32 @@ public sealed class ConnectionActorSpec : TestKit
             _storage.Reply(new StorageProtocol.KeysRead([null], 2, ((StorageProtocol.ReadKeys)fallback).CorrelationId));
         });
         await _storage.FishForMessageAsync(m => m is StorageProtocol.GetReaders, TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task Gets_should_be_read_from_a_local_view_in_process_and_go_to_the_pool_once_it_closes()
+    {
+        var connection = await StartAsync(Dialect.Extended);
+        var pool = CreateTestProbe();
+        var store = new InMemoryKeyValueStore();
+        store.Write(new KeyValueBatch([new BatchOperation(Utf8("a"), Utf8("1"))]));
+        var view = new SharedView(store);
+        connection.Actor.Tell(new StorageProtocol.Readers(pool.Ref, view), _storage.Ref);
+
+        connection.Send(new Get(Id(1), [Utf8("a"), Utf8("missing")]));
+        var inline = Assert.IsType<GetResult>(await connection.NextFrameAsync());
+        Assert.Equal(Id(1), inline.Id);
+        Assert.Equal([Utf8("1"), null], inline.Values);
+        await connection.ExpectCompletedAsync();
+        await pool.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+
+        // The storage actor closed the view (it is stopping): the get goes to the pool instead, and is answered.
+        view.Close();
+        connection.Send(new Get(Id(2), [Utf8("a")]));
+        var read = await pool.ExpectMsgAsync<StorageProtocol.ReadKeys>();
+        pool.Reply(new StorageProtocol.KeysRead([Utf8("2")], 2, read.CorrelationId));
+        var pooled = Assert.IsType<GetResult>(await connection.NextFrameAsync());
+        Assert.Equal([Utf8("2")], pooled.Values);
     }
 
     [Fact]

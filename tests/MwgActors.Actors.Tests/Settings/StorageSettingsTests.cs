@@ -25,7 +25,8 @@ public sealed class StorageSettingsTests
                 RetainAge: TimeSpan.FromDays(7),
                 BlockCacheBytes: 64L * 1024 * 1024,
                 "mwg.storage.dispatchers.writer",
-                "mwg.storage.dispatchers.reader"),
+                "mwg.storage.dispatchers.reader",
+                InlineReads: true),
             settings);
     }
 
