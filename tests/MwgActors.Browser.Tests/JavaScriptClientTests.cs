@@ -45,6 +45,7 @@ public sealed class LivePageBrowserTests
     public async Task Playwright_tests_of_the_live_page_in_chromium_should_pass()
     {
         Assert.Null(Prerequisites.BrowserMissing());
+        Directory.CreateDirectory(NodeTestRun.Artifacts); // File.Delete throws when the folder is not there yet
         File.Delete(Path.Combine(NodeTestRun.Artifacts, "ui.png")); // a stale one must not pass for this run's
 
         var run = await NodeTestRun.RunAsync("ui.test.mjs");
