@@ -34,6 +34,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private const string RateTimer = "rate";
     private const string ExpiryTimer = "token-expiry";
     private const string ResumeTimer = "resume";
+    private const string ReplayRoomTimer = "replay-room";
+
+    // How often a connection whose queue is too full for the next replay chunk looks again.
+    private static readonly TimeSpan ReplayRoomInterval = TimeSpan.FromMilliseconds(10);
 
     // Akka's scheduler takes delays of at most about 24 days; a later expiry is checked again after this.
     private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(1);
@@ -79,11 +83,15 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private long _frameStartedAt;
     private bool _overflowLogged;
     private bool _closing;
+    private bool _sweepingFast;
 
     // Requests per second (null = unlimited). G1 frames over the rate wait here for a token, in order; each holds a
     // request slot, so at most max-requests-in-flight wait and the socket is not read meanwhile (backpressure).
     private readonly TokenBucket? _rate;
     private readonly Queue<byte[]> _delayed = new();
+
+    // Replays waiting for room in the outbound queue before their next chunk: token -> the subscription actor.
+    private readonly Dictionary<long, IActorRef> _replaysWaiting = [];
 
     // Limits this connection has exceeded: each is logged once per connection, not once per offending frame.
     private readonly HashSet<ErrorCode> _limitsLogged = [];
@@ -131,6 +139,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<Subs.Unsubscribed>(OnUnsubscribed);
         Receive<Subs.ChangeNotification>(OnChange);
         Receive<Subs.ReloadRequired>(reload => SendReload(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes), ReloadReason.Forced));
+        Receive<Subs.ReplayChunkSent>(chunk => OnReplayChunkSent(chunk.Token, Sender));
+        Receive<ReplayRoomCheck>(_ => ReleaseWaitingReplays());
         Receive<Subs.ResumeTooOld>(tooOld => SendReload(new ReloadAll(tooOld.SubscriptionId), ReloadReason.ResumeTooOld));
 
         Receive<Sweep>(_ => OnSweep());
@@ -163,8 +173,31 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         _refs.Storage.Tell(StorageProtocol.GetReaders.Instance);
         ScheduleExpiry();
-        var sweep = TimeSpan.FromMilliseconds(Math.Clamp(_settings.RequestTimeout.TotalMilliseconds / 4, 50, 1000));
-        Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, sweep);
+        Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SlowSweep);
+    }
+
+    // Request timeouts are checked this often while requests are pending...
+    private TimeSpan FastSweep => TimeSpan.FromMilliseconds(Math.Clamp(_settings.RequestTimeout.TotalMilliseconds / 4, 50, 1000));
+
+    // ...and only this often when none is: the idle timeout and lease renewals need no more, and 10,000 idle
+    // connections would otherwise wake 10,000 times a second.
+    private TimeSpan SlowSweep
+    {
+        get
+        {
+            var idle = _settings.IdleTimeout > TimeSpan.Zero ? _settings.IdleTimeout / 4 : TimeSpan.MaxValue;
+            var slow = TimeSpan.FromMilliseconds(Math.Min(LeaseRenewIntervalMs, idle.TotalMilliseconds));
+            return slow > FastSweep ? slow : FastSweep;
+        }
+    }
+
+    private void SweepFast()
+    {
+        if (!_sweepingFast)
+        {
+            _sweepingFast = true;
+            Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, FastSweep);
+        }
     }
 
     protected override void PostStop()
@@ -468,7 +501,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             {
                 subscription.Paused = false;
                 subscription.Resuming = true;
-                _refs.Subscriptions.Tell(new Subs.Subscribe(id, subscription.Prefixes, subscription.LastRevision, subscription.IncludeValues, Self));
+                _refs.Subscriptions.Tell(new Subs.Subscribe(id, subscription.Prefixes, subscription.LastRevision, subscription.IncludeValues, Self, PacedReplay: true));
             }
         }
     }
@@ -517,7 +550,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         var subscriptionId = ++_nextSubscriptionId;
         _pendingSubscriptions[subscriptionId] = NewPending(subscribe.Id, RequestKind.Subscribe);
         _requestedSubscriptions[subscriptionId] = new ConnectionSubscription(subscribe.Prefixes, subscribe.IncludeValues);
-        _refs.Subscriptions.Tell(new Subs.Subscribe(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self));
+        _refs.Subscriptions.Tell(new Subs.Subscribe(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self, PacedReplay: true));
     }
 
     private void OnUnsubscribe(Unsubscribe unsubscribe)
@@ -553,6 +586,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             subscription.Delivered(subscribed.CurrentRevision);
             _subscriptions[subscribed.SubscriptionId] = subscription;
             Answer(pending, RequestOutcome.Ok, new Subscribed(pending.Id, subscribed.SubscriptionId, subscribed.CurrentRevision));
+            if (subscription.ReloadWhenConfirmed)
+            {
+                subscription.ReloadWhenConfirmed = false;
+                SendReload(new ReloadAll(subscribed.SubscriptionId), ReloadReason.Overflow);
+            }
+
             if (_principal is null)
             {
                 // The token expired while the subscribe was on its way.
@@ -775,6 +814,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         // a request is always answered. If even the reload signals (and the reply) do not fit, the client is not
         // reading at all.
         _metrics.OutboundDropped(_codec.Dialect, _output.DropDroppable());
+        foreach (var catchingUp in _requestedSubscriptions.Values)
+        {
+            // Its replay lost notifications too, and the client does not know its id yet.
+            catchingUp.ReloadWhenConfirmed = true;
+        }
+
         var reloads = 0;
         var fits = _subscriptions.Keys.All(id => _output.TryEnqueue(_codec.Encode(new ReloadAll(id)), droppable: false) && ++reloads > 0)
             && (reply is null || _output.TryEnqueue(reply, droppable: false));
@@ -784,6 +829,37 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
         }
+    }
+
+    /// <summary>
+    /// A replay chunk went out: the next is read once the outbound queue is down to a quarter of its bounds, so a
+    /// resume of any length streams at the socket's pace instead of overflowing the queue.
+    /// </summary>
+    private void OnReplayChunkSent(long token, IActorRef subscriptions)
+    {
+        _replaysWaiting[token] = subscriptions;
+        ReleaseWaitingReplays();
+    }
+
+    private void ReleaseWaitingReplays()
+    {
+        if (_replaysWaiting.Count == 0 || _closing)
+        {
+            return;
+        }
+
+        if (_output.QueuedFrames > _settings.OutboundMaxFrames / 4 || _output.QueuedBytes > _settings.OutboundMaxBytes / 4)
+        {
+            Timers.StartSingleTimer(ReplayRoomTimer, ReplayRoomCheck.Instance, ReplayRoomInterval);
+            return;
+        }
+
+        foreach (var (token, subscriptions) in _replaysWaiting)
+        {
+            subscriptions.Tell(new Subs.ContinueReplay(token));
+        }
+
+        _replaysWaiting.Clear();
     }
 
     private void OnSweep()
@@ -824,6 +900,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             _requestedSubscriptions.Remove(key);
             TimedOut(pending);
         }
+
+        if (_sweepingFast && _pending.Count == 0 && _pendingLocks.Count == 0 && _pendingSubscriptions.Count == 0)
+        {
+            _sweepingFast = false;
+            Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SlowSweep);
+        }
     }
 
     private void TimedOut(PendingRequest pending)
@@ -856,8 +938,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
-    private PendingRequest NewPending(RequestId id, RequestKind kind) =>
-        new(id, kind, Environment.TickCount64 + (long)_settings.RequestTimeout.TotalMilliseconds, _frameStartedAt);
+    private PendingRequest NewPending(RequestId id, RequestKind kind)
+    {
+        SweepFast();
+        return new(id, kind, Environment.TickCount64 + (long)_settings.RequestTimeout.TotalMilliseconds, _frameStartedAt);
+    }
 
     private void CloseWith(int closeCode, string reason)
     {
@@ -874,6 +959,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private sealed class Sweep
     {
         public static readonly Sweep Instance = new();
+    }
+
+    private sealed class ReplayRoomCheck
+    {
+        public static readonly ReplayRoomCheck Instance = new();
     }
 
     private sealed class RateTick

@@ -20,6 +20,10 @@ internal sealed class ConnectionSubscription(IReadOnlyList<byte[]> prefixes, boo
     /// from before the pause are dropped (the resume replays them).</summary>
     public int UnconfirmedPauses { get; set; }
 
+    /// <summary>Notifications of its replay were dropped by an outbound overflow before it was confirmed: the
+    /// client gets ReloadAll right after the subscribe reply (it cannot know the id before).</summary>
+    public bool ReloadWhenConfirmed { get; set; }
+
     /// <summary>Subscribed again after a pause, not yet confirmed.</summary>
     public bool Resuming { get; set; }
 

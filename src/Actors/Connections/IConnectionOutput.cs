@@ -14,6 +14,12 @@ public interface IConnectionOutput
     /// </summary>
     bool TryEnqueue(byte[] frame, bool droppable);
 
+    /// <summary>Frames queued and not yet written.</summary>
+    int QueuedFrames { get; }
+
+    /// <summary>Bytes of the frames queued and not yet written.</summary>
+    long QueuedBytes { get; }
+
     /// <summary>Drops the droppable frames queued but not yet written; the others keep their order.</summary>
     /// <returns>How many frames were dropped.</returns>
     int DropDroppable();

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Pattern;
 using MwgActors.Actors.Api;
 using MwgActors.Actors.Connections;
@@ -15,13 +16,20 @@ namespace MwgActors.Actors.Hosting;
 
 /// <summary>
 /// MwgActors inside an actor system: starts the storage, subscription and lock actors once per system and hands
-/// out their references and the in-process API. Create the system with <see cref="MwgConfig.Build"/> so the
-/// serializers and persistence plugins are configured.
+/// out their references and the in-process API. Either create the system with <see cref="MwgConfig.Build"/>, or
+/// attach to a system the app already has with
+/// <see cref="MwgActorSystemExtensions.UseMwgActors(ActorSystem, MwgActorsOptions)"/> (docs/embedding.md); on a
+/// system with no <c>mwg</c> configuration at all, <see cref="Get"/> adds the reference configuration itself (and so
+/// a RocksDB store in ./data).
 /// </summary>
 public sealed class MwgActorsExtension : IExtension
 {
     public MwgActorsExtension(ExtendedActorSystem system)
     {
+        ArgumentNullException.ThrowIfNull(system);
+        // A system the app made without MwgActors in mind gets the reference, the serializers and the plugins here.
+        MwgActorSystemExtensions.Configure(system, Config.Empty);
+
         var config = system.Settings.Config;
         StorageSettings = StorageSettings.Create(config);
         ConnectionSettings = ConnectionSettings.Create(config);
@@ -33,6 +41,14 @@ public sealed class MwgActorsExtension : IExtension
         if (StorageSettings.Store == StoreKind.RocksDb)
         {
             Metrics.ObserveRocksDb(Path.GetFullPath(StorageSettings.DataPath));
+        }
+
+        // Holds the data folder open for the system's lifetime: "already in use" fails here, before any actor
+        // starts, and the view, the journal and the snapshot store share this one open database.
+        var dataFolder = OpenDataFolder(StorageSettings);
+        if (dataFolder is not null)
+        {
+            system.RegisterOnTermination(dataFolder.Release);
         }
 
         // The storage and lock actors stop when their journal fails; a backoff supervisor starts them again,
@@ -101,6 +117,11 @@ public sealed class MwgActorsExtension : IExtension
             SyncWrites: false, // the journal is the durable record; the view can be replayed from it
             BlockCacheSizeBytes: settings.BlockCacheBytes)),
     };
+
+    private static RocksDbDatabase? OpenDataFolder(StorageSettings settings) =>
+        settings.Store == StoreKind.RocksDb
+            ? RocksDbDatabase.Acquire(new RocksDbSettings(settings.DataPath, SyncWrites: false, BlockCacheSizeBytes: settings.BlockCacheBytes))
+            : null;
 
     private static Props Supervised(Props child, string childName) =>
         BackoffSupervisor.Props(Backoff.OnStop(child, childName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));

@@ -13,13 +13,55 @@ namespace MwgActors.Actors.Hosting;
 /// </summary>
 public static class MwgConfig
 {
+    /// <summary>The journal and snapshot store MwgActors uses for each store kind, unless the user chose plugins.</summary>
+    public const string RocksDbJournal = "mwg.persistence.journal";
+    public const string RocksDbSnapshotStore = "mwg.persistence.snapshot-store";
+    public const string InMemoryJournal = "akka.persistence.journal.inmem";
+    public const string InMemorySnapshotStore = "akka.persistence.snapshot-store.inmem";
+
+    /// <summary>
+    /// The configuration of an actor system created for MwgActors (the server, the generic host's own system,
+    /// specs): the chosen plugins become the system's default journal and snapshot store.
+    /// </summary>
     public static Config Build(Config? user = null)
     {
+        var (combined, storage, derived) = Derive(user);
+        var (journal, snapshots) = Plugins(storage);
+        AddUnlessSet(user, derived, "akka.persistence.journal.plugin", Quote(journal));
+        AddUnlessSet(user, derived, "akka.persistence.snapshot-store.plugin", Quote(snapshots));
+        return Finish(combined, derived);
+    }
+
+    /// <summary>
+    /// The configuration MwgActors adds to an actor system the app created itself
+    /// (<see cref="MwgActorSystemExtensions.UseMwgActors(Akka.Actor.ActorSystem, MwgActorsOptions)"/>): the same
+    /// derivations as <see cref="Build"/>, except that the plugins are named in MwgActors' own plugin ids
+    /// (<c>mwg.storage.journal-plugin-id</c> and the others) instead of <c>akka.persistence.*.plugin</c>, so the
+    /// app's own persistent actors keep their default journal.
+    /// </summary>
+    public static Config ForExistingSystem(Config? user = null)
+    {
+        var (combined, storage, derived) = Derive(user);
+        var (journal, snapshots) = Plugins(storage);
+        if (!string.IsNullOrEmpty(storage.JournalPluginId))
+        {
+            journal = storage.JournalPluginId;
+        }
+
+        AddUnlessSet(user, derived, "mwg.storage.journal-plugin-id", Quote(journal));
+        AddUnlessSet(user, derived, "mwg.storage.snapshot-plugin-id", Quote(snapshots));
+        AddUnlessSet(user, derived, "mwg.subscriptions.journal-plugin-id", Quote(journal));
+        AddUnlessSet(user, derived, "mwg.locks.journal-plugin-id", Quote(journal));
+        AddUnlessSet(user, derived, "mwg.locks.snapshot-plugin-id", Quote(snapshots));
+        return Finish(combined, derived);
+    }
+
+    private static (Config Combined, StorageSettings Storage, List<string> Derived) Derive(Config? user)
+    {
         var reference = MwgReferenceConfig.Load();
-        var combined = user is null ? reference : user.WithFallback(reference);
+        var combined = user is null || user.IsEmpty ? reference : user.WithFallback(reference);
         var storage = StorageSettings.Create(combined);
         var derived = new List<string>();
-
         if (storage.Store == StoreKind.RocksDb)
         {
             var path = Quote(storage.DataPath);
@@ -28,15 +70,16 @@ public static class MwgConfig
             AddUnlessSet(user, derived, "mwg.persistence.snapshot-store.path", path);
             AddUnlessSet(user, derived, "mwg.persistence.journal.sync-writes", sync);
             AddUnlessSet(user, derived, "mwg.persistence.snapshot-store.sync-writes", sync);
-            AddUnlessSet(user, derived, "akka.persistence.journal.plugin", Quote("mwg.persistence.journal"));
-            AddUnlessSet(user, derived, "akka.persistence.snapshot-store.plugin", Quote("mwg.persistence.snapshot-store"));
-        }
-        else
-        {
-            AddUnlessSet(user, derived, "akka.persistence.journal.plugin", Quote("akka.persistence.journal.inmem"));
-            AddUnlessSet(user, derived, "akka.persistence.snapshot-store.plugin", Quote("akka.persistence.snapshot-store.inmem"));
         }
 
+        return (combined, storage, derived);
+    }
+
+    private static (string Journal, string Snapshots) Plugins(StorageSettings storage) =>
+        storage.Store == StoreKind.RocksDb ? (RocksDbJournal, RocksDbSnapshotStore) : (InMemoryJournal, InMemorySnapshotStore);
+
+    private static Config Finish(Config combined, List<string> derived)
+    {
         var built = derived.Count == 0
             ? combined
             : ConfigurationFactory.ParseString(string.Join('\n', derived)).WithFallback(combined);
@@ -50,13 +93,15 @@ public static class MwgConfig
     /// </summary>
     private static void ValidatePersistence(Config config)
     {
-        foreach (var (selector, plugin) in new[]
+        string[] selectors =
+        [
+            "akka.persistence.journal.plugin", "akka.persistence.snapshot-store.plugin",
+            "mwg.storage.journal-plugin-id", "mwg.storage.snapshot-plugin-id", "mwg.subscriptions.journal-plugin-id",
+            "mwg.locks.journal-plugin-id", "mwg.locks.snapshot-plugin-id",
+        ];
+        foreach (var plugin in new[] { RocksDbJournal, RocksDbSnapshotStore })
         {
-            ("akka.persistence.journal.plugin", "mwg.persistence.journal"),
-            ("akka.persistence.snapshot-store.plugin", "mwg.persistence.snapshot-store"),
-        })
-        {
-            if (config.GetString(selector, string.Empty) == plugin)
+            if (selectors.Any(selector => config.GetString(selector, string.Empty) == plugin))
             {
                 RocksDbPluginSettings.Create(config.GetConfig(plugin) ?? Config.Empty, plugin);
             }

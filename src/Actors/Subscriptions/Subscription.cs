@@ -27,6 +27,9 @@ internal sealed class Subscription
 
     public bool IncludeValues { get; }
 
+    /// <summary>The subscriber paces its replay (<see cref="SubscriptionProtocol.ReplayChunkSent"/>).</summary>
+    public bool PacedReplay { get; init; }
+
     /// <summary>True when the key is under one of the subscription's prefixes.</summary>
     public bool Matches(ReadOnlySpan<byte> key)
     {
@@ -92,4 +95,7 @@ internal sealed class CatchUp(long token, IActorRef replyTo, long? afterRevision
     public List<byte[]> PendingReloads { get; } = [];
 
     public IActorRef? Reader { get; set; }
+
+    /// <summary>A chunk was replayed and the subscriber asked whether it has room for the next (paced replay).</summary>
+    public bool AwaitingContinue { get; set; }
 }

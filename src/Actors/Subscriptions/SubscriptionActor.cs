@@ -52,6 +52,7 @@ public sealed class SubscriptionActor : ReceiveActor
         Receive<JournalReader.Replayed>(OnReplayed);
         Receive<JournalReader.ReplayEnded>(OnReplayEnded);
         Receive<JournalReader.ReplayFailed>(OnReplayFailed);
+        Receive<ContinueReplay>(OnContinueReplay);
     }
 
     public static Props Props(SubscriptionSettings settings, IChangeBus bus)
@@ -144,7 +145,7 @@ public sealed class SubscriptionActor : ReceiveActor
             Remove(existing); // same id again: the new subscription replaces the old one
         }
 
-        var sub = new Subscription(m.Subscriber, m.SubscriptionId, DistinctCopies(m.Prefixes), m.IncludeValues);
+        var sub = new Subscription(m.Subscriber, m.SubscriptionId, DistinctCopies(m.Prefixes), m.IncludeValues) { PacedReplay = m.PacedReplay };
         if (!_bySubscriber.TryGetValue(m.Subscriber, out var own))
         {
             own = [];
@@ -239,6 +240,14 @@ public sealed class SubscriptionActor : ReceiveActor
         }
         else if (catchUp.ReadCount >= _settings.ReplayBatchSize && catchUp.Position < highest)
         {
+            if (sub.PacedReplay)
+            {
+                // The chunk just replayed may still be queued for the subscriber's socket: read on once it has room.
+                catchUp.AwaitingContinue = true;
+                sub.Subscriber.Tell(new ReplayChunkSent(sub.Id, catchUp.Token));
+                return;
+            }
+
             Read(catchUp);
             return;
         }
@@ -252,6 +261,15 @@ public sealed class SubscriptionActor : ReceiveActor
         }
 
         GoLive(sub, catchUp);
+    }
+
+    private void OnContinueReplay(ContinueReplay m)
+    {
+        if (_catchingUp.TryGetValue(m.Token, out var sub) && sub.CatchUp is { AwaitingContinue: true } catchUp)
+        {
+            catchUp.AwaitingContinue = false;
+            Read(catchUp);
+        }
     }
 
     private void GoLive(Subscription sub, CatchUp catchUp)

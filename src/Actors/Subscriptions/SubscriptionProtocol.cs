@@ -14,12 +14,24 @@ public static class SubscriptionProtocol
     /// <see cref="SubscribeFailed"/>. Subscribing again with the same id replaces the subscription.
     /// </summary>
     /// <param name="SubscriptionId">Chosen by the subscriber, unique per subscriber.</param>
+    /// <param name="PacedReplay">The subscriber answers each <see cref="ReplayChunkSent"/> with <see cref="ContinueReplay"/>
+    /// once it has room: a long replay then never outruns the subscriber's socket.</param>
     public sealed record Subscribe(
         long SubscriptionId,
         IReadOnlyList<byte[]> Prefixes,
         long? AfterRevision,
         bool IncludeValues,
-        IActorRef Subscriber);
+        IActorRef Subscriber,
+        bool PacedReplay = false);
+
+    /// <summary>
+    /// Pushed to a subscriber that asked for a paced replay, after one chunk of replayed notifications when more
+    /// remain: the next chunk is read once the subscriber answers <see cref="ContinueReplay"/> with this token.
+    /// </summary>
+    public sealed record ReplayChunkSent(long SubscriptionId, long Token);
+
+    /// <summary>The subscriber has room for the next chunk of its replay.</summary>
+    public sealed record ContinueReplay(long Token);
 
     /// <summary>The subscription is live; notifications up to and including <paramref name="CurrentRevision"/> were replayed if asked.</summary>
     public sealed record Subscribed(long SubscriptionId, long CurrentRevision);

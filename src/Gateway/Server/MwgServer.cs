@@ -23,18 +23,17 @@ namespace MwgActors.Gateway.Server;
 public sealed class MwgServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ConnectionRegistry _connections;
+    private readonly WebSocketGateway _gateway;
     private readonly RocksDbDatabase? _dataFolder;
     private readonly ServerSettings _settings;
-    private volatile bool _accepting = true;
     private int _disposed;
 
-    private MwgServer(ActorSystem system, MwgActorsExtension mwg, WebApplication app, ConnectionRegistry connections, RocksDbDatabase? dataFolder, ServerSettings settings, int port)
+    private MwgServer(ActorSystem system, MwgActorsExtension mwg, WebApplication app, WebSocketGateway gateway, RocksDbDatabase? dataFolder, ServerSettings settings, int port)
     {
         System = system;
         Mwg = mwg;
         _app = app;
-        _connections = connections;
+        _gateway = gateway;
         _dataFolder = dataFolder;
         _settings = settings;
         Port = port;
@@ -63,7 +62,7 @@ public sealed class MwgServer : IAsyncDisposable
     public Uri HttpUri => new($"{(TlsEnabled ? "https" : "http")}://{FormatHost(_settings.Bind)}:{Port}/");
 
     /// <summary>Open websocket connections.</summary>
-    public int ConnectionCount => _connections.Count;
+    public int ConnectionCount => _gateway.Connections.Count;
 
     /// <summary>
     /// Starts a server on <paramref name="userConfig"/> layered over reference.conf.
@@ -94,13 +93,11 @@ public sealed class MwgServer : IAsyncDisposable
             var mwg = MwgActorsExtension.Get(system);
             await mwg.WaitUntilReadyAsync(TimeSpan.FromMinutes(5), cancellationToken);
 
-            var connections = new ConnectionRegistry();
-            MwgServer? server = null;
-            MapEndpoints(app, settings, system, mwg, connections, () => server is { _accepting: true }, validator);
+            var gateway = MapEndpoints(app, settings, system, mwg, validator);
+            gateway.Accepting = true;
             await app.StartAsync(cancellationToken);
             var port = ReadPort(app, settings.Port);
-            server = new MwgServer(system, mwg, app, connections, dataFolder, settings, port);
-            return server;
+            return new MwgServer(system, mwg, app, gateway, dataFolder, settings, port);
         }
         catch
         {
@@ -126,8 +123,7 @@ public sealed class MwgServer : IAsyncDisposable
             return;
         }
 
-        _accepting = false;
-        await _connections.CloseAllAsync(_settings.ShutdownTimeout);
+        await _gateway.StopAsync(_settings.ShutdownTimeout);
         await _app.StopAsync(CancellationToken.None);
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
 
@@ -172,11 +168,10 @@ public sealed class MwgServer : IAsyncDisposable
         return builder.Build();
     }
 
-    private static void MapEndpoints(WebApplication app, ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting, ITokenValidator? validator)
+    private static WebSocketGateway MapEndpoints(WebApplication app, ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ITokenValidator? validator)
     {
-        app.UseWebSockets();
-        var endpoint = new WebSocketEndpoint(system, mwg, connections, accepting, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"), validator);
-        var admin = new AdminEndpoints(mwg, connections, validator);
+        var gateway = new WebSocketGateway(system, mwg, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"), validator);
+        var admin = gateway.Admin;
         var keys = new KeysEndpoint(mwg, validator);
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
@@ -194,7 +189,8 @@ public sealed class MwgServer : IAsyncDisposable
             }
         }
 
-        app.Map("/", endpoint.HandleAsync);
+        gateway.Map(app, "/");
+        return gateway;
     }
 
     private static int ReadPort(WebApplication app, int configured)

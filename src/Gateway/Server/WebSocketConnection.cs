@@ -42,6 +42,10 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     /// <summary>Requests whose answer has not been queued yet.</summary>
     public int RequestsInFlight => _settings.MaxRequestsInFlight - _requestSlots.CurrentCount;
 
+    public int QueuedFrames => Volatile.Read(ref _queuedFrames);
+
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
     public bool TryEnqueue(byte[] frame, bool droppable)
     {
         if (_queuedFrames + 1 > _settings.OutboundMaxFrames || _queuedBytes + frame.Length > _settings.OutboundMaxBytes)

@@ -260,6 +260,56 @@ public sealed class ConnectionActorSpec : TestKit
     }
 
     [Fact]
+    public async Task A_replay_chunk_should_be_continued_only_once_the_outbound_queue_is_down_to_a_quarter()
+    {
+        // Bound of 8 frames: the next chunk waits while more than 2 are queued.
+        var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-max-frames = 8");
+        connection.Send(new Subscribe(Id(1), [Utf8("k/")], 0, true));
+        var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        Assert.True(subscribe.PacedReplay);
+
+        // Room: the connection continues at once, answering whoever sent the chunk.
+        connection.Actor.Tell(new Subs.ReplayChunkSent(subscribe.SubscriptionId, 7), _subscriptions.Ref);
+        Assert.Equal(new Subs.ContinueReplay(7), await _subscriptions.ExpectMsgAsync<Subs.ContinueReplay>());
+
+        // Three replayed notifications still queued (with the hello): no room until the client reads them.
+        for (var revision = 1; revision <= 3; revision++)
+        {
+            connection.Actor.Tell(new Subs.ChangeNotification(subscribe.SubscriptionId, revision, [new KeyChange(Utf8($"k/{revision}"), false, Utf8("v"))]));
+            Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
+        }
+
+        connection.Actor.Tell(new Subs.ReplayChunkSent(subscribe.SubscriptionId, 8), _subscriptions.Ref);
+        await _subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        connection.Recording.Drain();
+        Assert.Equal(new Subs.ContinueReplay(8), await _subscriptions.ExpectMsgAsync<Subs.ContinueReplay>());
+    }
+
+    [Fact]
+    public async Task An_overflow_during_a_replay_should_send_reload_all_right_after_the_subscribe_reply()
+    {
+        // Room for the hello and two notifications; the third replayed one overflows.
+        var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-overflow = reload", capacityFrames: 3);
+        connection.Send(new Subscribe(Id(1), [Utf8("k/")], 0, true));
+        var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        for (var revision = 1; revision <= 3; revision++)
+        {
+            connection.Actor.Tell(new Subs.ChangeNotification(subscribe.SubscriptionId, revision, [new KeyChange(Utf8($"k/{revision}"), false, Utf8("v"))]));
+        }
+
+        Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
+        Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
+        await connection.Output.ExpectMsgAsync<Cleared>();
+
+        // The client learns the id from the reply, then that what it was replayed is incomplete.
+        connection.Recording.Drain();
+        _subscriptions.Reply(new Subs.Subscribed(subscribe.SubscriptionId, 3));
+        var reply = Assert.IsType<Subscribed>(await connection.NextFrameAsync());
+        await connection.ExpectCompletedAsync();
+        Assert.Equal(new ReloadAll(reply.SubscriptionId), await connection.NextFrameAsync());
+    }
+
+    [Fact]
     public async Task An_overflow_under_the_reload_policy_should_keep_the_reply_that_did_not_fit()
     {
         // Room for the hello, the Subscribed reply and one notification; then the reply to a get overflows.

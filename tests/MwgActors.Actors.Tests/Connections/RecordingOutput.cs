@@ -14,6 +14,19 @@ internal sealed class RecordingOutput(IActorRef observer, int capacityFrames = i
     private int _queued;
     private int _droppable;
 
+    public int QueuedFrames
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queued;
+            }
+        }
+    }
+
+    public long QueuedBytes => 0;
+
     public bool TryEnqueue(byte[] frame, bool droppable)
     {
         lock (_lock)

@@ -253,6 +253,48 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
     }
 
     [Fact]
+    public async Task A_paced_replay_should_read_the_next_chunk_only_once_the_subscriber_continues()
+    {
+        var subs = StartSubscriptions(s => s with { ReplayBatchSize = 10 });
+        for (var i = 1; i <= 25; i++)
+        {
+            Writer.Tell(Batch(($"k/{i}", $"{i}")), Writes);
+        }
+
+        await foreach (var _ in Writes.ReceiveNAsync(25, Patience))
+        {
+        }
+
+        var client = CreateTestProbe();
+        subs.Tell(new Subscribe(1, [Utf8("k/")], 0, false, client.Ref, PacedReplay: true), TestActor);
+
+        var revisions = new List<long>();
+        for (var chunk = 0; chunk < 2; chunk++)
+        {
+            await foreach (var m in client.ReceiveNAsync(10, Patience))
+            {
+                revisions.Add(Assert.IsType<ChangeNotification>(m).Revision);
+            }
+
+            // The chunk is out: nothing more until the subscriber says it has room.
+            var sent = await client.ExpectMsgAsync<ReplayChunkSent>(Patience);
+            Assert.Equal(1, sent.SubscriptionId);
+            var from = client.LastSender;
+            await client.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+            await ExpectNoMsgAsync(TimeSpan.Zero);
+            from.Tell(new ContinueReplay(sent.Token), client.Ref);
+        }
+
+        await foreach (var m in client.ReceiveNAsync(5, Patience))
+        {
+            revisions.Add(Assert.IsType<ChangeNotification>(m).Revision);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), revisions);
+        await ExpectMsgAsync(new Subscribed(1, 25), Patience);
+    }
+
+    [Fact]
     public async Task Resume_from_a_deleted_revision_should_push_too_old_then_go_live()
     {
         var subs = StartSubscriptions();

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Measures two builds of the server side by side in one run: for each configuration, alternately on a fresh
+# server of build A and of build B (ROUNDS times each), with the same LoadGen; prints each run's line and the
+# median ratio B/A. For a before/after figure of an optimization, on a machine as quiet as you can get.
+#
+#   bench/scripts/compare-builds.sh REF_A REF_B [OUT]     e.g. compare-builds.sh b195efd HEAD
+#   ROUNDS=3 DURATION=8 KEYS=200000 bench/scripts/compare-builds.sh ...
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ref_a="$1"
+ref_b="$2"
+out="${3:-/tmp/mwg-compare}"
+rounds="${ROUNDS:-3}"
+duration="${DURATION:-8}"
+keys="${KEYS:-200000}"
+port="${MWG_BENCH_PORT:-7514}"
+mkdir -p "$out"
+
+build() {
+  local ref="$1" dir="$out/build-$1"
+  if [ ! -f "$dir/bin/mwg.dll" ]; then
+    rm -rf "$dir/src"
+    git worktree add --detach "$dir/src" "$ref" >/dev/null
+    dotnet build "$dir/src/src/Gateway" -c Release -v q -nologo -o "$dir/bin" >/dev/null
+    git worktree remove --force "$dir/src"
+  fi
+}
+
+build "$ref_a"
+build "$ref_b"
+dotnet build bench/MwgActors.LoadGen -c Release -v q -nologo >/dev/null
+loadgen=bench/MwgActors.LoadGen/bin/Release/net10.0/MwgActors.LoadGen.dll
+
+# One measurement: a fresh server of the build, the keys loaded, then the configuration; prints keys/s and p99.
+measure() {
+  local ref="$1" name="$2"
+  shift 2
+  local data="$out/data-$ref"
+  rm -rf "$data"
+  dotnet "$out/build-$ref/bin/mwg.dll" serve --port "$port" --data "$data" >"$out/server.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 300); do grep -q "listening" "$out/server.log" && break; sleep 0.1; done
+  local json
+  json=$(dotnet "$loadgen" kv --url "ws://127.0.0.1:$port/" --clients 8 --batch 16 --value-size 100 --keys "$keys" \
+    --load "$keys" --warmup 2 --duration "$duration" --json "$@" 2>/dev/null || true)
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  rm -rf "$data"
+  python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(round(d['keysPerSecond']), d['ops'][0]['p99'])" "$json"
+}
+
+for config in "get-1:--mix 100:0:0 --inflight 1" "get-16:--mix 100:0:0 --inflight 16" "put-1:--mix 0:100:0 --inflight 1" "put-16:--mix 0:100:0 --inflight 16"; do
+  name="${config%%:*}"
+  args="${config#*:}"
+  ratios=()
+  for round in $(seq 1 "$rounds"); do
+    # shellcheck disable=SC2086
+    read -r a_keys a_p99 < <(measure "$ref_a" "$name" $args)
+    # shellcheck disable=SC2086
+    read -r b_keys b_p99 < <(measure "$ref_b" "$name" $args)
+    ratio=$(python3 -c "print(f'{$b_keys/$a_keys:.2f}')")
+    ratios+=("$ratio")
+    echo "$name round $round: $ref_a $a_keys keys/s p99 $a_p99 us | $ref_b $b_keys keys/s p99 $b_p99 us | ratio $ratio (load $(cut -d' ' -f1 /proc/loadavg))"
+  done
+  echo "$name median ratio $ref_b/$ref_a keys/s: $(printf '%s\n' "${ratios[@]}" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")"
+done
