@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 dir="${MWG_CLUSTER_DIR:-$root/data/cluster}"
-dll="$root/src/Gateway/bin/Release/net10.0/mwg.dll"
+dll="$root/src/Tool/bin/Release/net10.0/mwg.dll"
 mkdir -p "$dir"
 
 journal() {
@@ -60,7 +60,7 @@ stop_node() {
 
 case "${1:-}" in
   start)
-    dotnet build "$root/src/Gateway" -c Release -v quiet -nologo >/dev/null
+    dotnet build "$root/src/Tool" -c Release -v quiet -nologo >/dev/null
     journal >/dev/null
     for n in 1 2 3; do start_node "$n"; done
     echo "journal: $(journal)"

@@ -22,7 +22,7 @@ build() {
   if [ ! -f "$dir/bin/mwg.dll" ]; then
     rm -rf "$dir/src"
     git worktree add --detach "$dir/src" "$ref" >/dev/null
-    dotnet build "$dir/src/src/Gateway" -c Release -v q -nologo -o "$dir/bin" >/dev/null
+    dotnet build "$dir/src/src/$(test -d "$dir/src/src/Tool" && echo Tool || echo Gateway)" -c Release -v q -nologo -o "$dir/bin" >/dev/null
     git worktree remove --force "$dir/src"
   fi
 }

@@ -15,7 +15,7 @@ duration="${DURATION:-10}"
 load="${LOAD:-1000000}"
 mkdir -p "$out"
 
-dotnet build src/Gateway -c Release -v q -nologo >/dev/null
+dotnet build src/Tool -c Release -v q -nologo >/dev/null
 dotnet build bench/MwgActors.LoadGen -c Release -v q -nologo >/dev/null
 redis-cli -p "$redis_port" ping >/dev/null 2>&1 || bench/scripts/redis.sh start --port "$redis_port"
 
@@ -35,7 +35,7 @@ run() {
   shift
   local data="/tmp/mwg-bench-$name"
   rm -rf "$data"
-  dotnet src/Gateway/bin/Release/net10.0/mwg.dll serve --port "$port" --data "$data" >"$out/$name.server.log" 2>&1 &
+  dotnet src/Tool/bin/Release/net10.0/mwg.dll serve --port "$port" --data "$data" >"$out/$name.server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do grep -q "listening" "$out/$name.server.log" && break; sleep 0.1; done
   echo "== $name: $* ($(date -u +%H:%M:%S) UTC, load average $(cut -d' ' -f1-3 /proc/loadavg))" >"$out/$name.txt"

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using MwgActors.Gateway.Server;
 
 namespace MwgActors.Browser.Tests;
 
@@ -34,7 +33,7 @@ internal sealed partial record NodeTestRun(int ExitCode, int Passed, int Failed,
             info.ArgumentList.Add(argument);
         }
 
-        info.Environment["MWG_DLL"] = typeof(MwgServer).Assembly.Location;
+        info.Environment["MWG_DLL"] = Path.Combine(AppContext.BaseDirectory, "mwg.dll");
         info.Environment["MWG_ARTIFACTS"] = Artifacts;
         info.Environment["CHROMIUM"] = Prerequisites.Chromium;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
-using MwgActors.Gateway.Cli;
 
 namespace MwgActors.Gateway.Tests;
 
@@ -23,7 +22,8 @@ internal sealed class MwgProcess : IAsyncDisposable
         _stderr = PumpErrorAsync();
     }
 
-    public static string DllPath { get; } = typeof(CommandLine).Assembly.Location;
+    /// <summary>The tool's mwg.dll, copied next to the test assembly (src/Tool is referenced).</summary>
+    public static string DllPath { get; } = Path.Combine(AppContext.BaseDirectory, "mwg.dll");
 
     public int Id => _process.Id;
 
@@ -58,8 +58,30 @@ internal sealed class MwgProcess : IAsyncDisposable
     public async Task<string> ReadLineAsync()
     {
         var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(Bound);
-        return line ?? throw new InvalidOperationException($"mwg ended without that line; stderr: {await ErrorAsync()}");
+        if (line is null)
+        {
+            var exit = await WaitForExitAsync();
+            throw new InvalidOperationException($"mwg ended (exit code {exit}) without that line; stderr: {await ErrorAsync()}");
+        }
+
+        return line;
     }
+
+    /// <summary>Stdout lines up to and including the first that starts with <paramref name="prefix"/>.</summary>
+    public async Task<List<string>> ReadLinesUntilAsync(string prefix)
+    {
+        var lines = new List<string>();
+        do
+        {
+            lines.Add(await ReadLineAsync());
+        }
+        while (!lines[^1].StartsWith(prefix, StringComparison.Ordinal));
+
+        return lines;
+    }
+
+    /// <summary>The rest of stdout, once the child closes it (it exits).</summary>
+    public async Task<string> ReadToEndAsync() => await _process.StandardOutput.ReadToEndAsync().WaitAsync(Bound);
 
     /// <summary>The next stderr line; fails when the child stays silent too long.</summary>
     public async Task<string> ReadErrorLineAsync() =>

@@ -19,7 +19,14 @@ public sealed class ServerSettingsTests
         Assert.Null(settings.Tls);
         Assert.Empty(settings.AllowedOrigins);
         Assert.False(settings.AuthenticationEnabled);
+        Assert.Equal(new MetricsSettings(true, "/metrics"), settings.Metrics);
     }
+
+    [Fact]
+    public void The_metrics_endpoint_should_be_read_from_its_section() =>
+        Assert.Equal(
+            new MetricsSettings(false, "/internal/metrics"),
+            ServerSettings.Create(Parse("mwg.server.metrics { enabled = off, path = \"/internal/metrics\" }")).Metrics);
 
     [Fact]
     public void Allowed_origins_should_be_read_without_a_trailing_slash()
@@ -39,6 +46,9 @@ public sealed class ServerSettingsTests
     [InlineData("mwg.server.allowed-origins = [\"https://app.example.com/path\"]", "mwg.server.allowed-origins")]
     [InlineData("mwg.server.allowed-origins = [\"ftp://app.example.com\"]", "mwg.server.allowed-origins")]
     [InlineData("mwg.server.allowed-origins = yes", "mwg.server.allowed-origins")]
+    [InlineData("mwg.server.metrics.enabled = sometimes", "mwg.server.metrics.enabled")]
+    [InlineData("mwg.server.metrics.path = metrics", "mwg.server.metrics.path")]
+    [InlineData("mwg.server.metrics.path = \"/\"", "mwg.server.metrics.path")]
     public void Invalid_values_should_be_refused_naming_their_path(string hocon, string path)
     {
         var error = Assert.Throws<ConfigurationException>(() => ServerSettings.Create(Parse(hocon)));

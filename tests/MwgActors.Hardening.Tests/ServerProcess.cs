@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using MwgActors.Gateway.Cli;
 
 namespace MwgActors.Hardening.Tests;
 
@@ -19,8 +18,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public Uri Uri { get; private set; } = null!;
 
-    /// <summary>The mwg.dll built next to this test assembly (the Gateway project is referenced).</summary>
-    public static string DllPath => typeof(CommandLine).Assembly.Location;
+    /// <summary>The mwg.dll built next to this test assembly (src/Tool is referenced).</summary>
+    public static string DllPath => Path.Combine(AppContext.BaseDirectory, "mwg.dll");
 
     public static async Task<ServerProcess> StartAsync(string dataPath)
     {

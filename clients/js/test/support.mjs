@@ -1,6 +1,6 @@
 // Test support: the real server and the real mwg CLI as child processes, and a TCP proxy that cuts connections.
 // MWG_DLL names the built gateway (mwg.dll); the .NET test run passes the one it built, `npm test` finds the
-// Release build of src/Gateway.
+// Release build of src/Tool (the mwg executable).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repositoryRoot = path.resolve(here, '../../..');
-export const mwgDll = process.env.MWG_DLL ?? path.join(repositoryRoot, 'src/Gateway/bin/Release/net10.0/mwg.dll');
+export const mwgDll = process.env.MWG_DLL ?? path.join(repositoryRoot, 'src/Tool/bin/Release/net10.0/mwg.dll');
 
 /** Generous bounds for a loaded 2-core machine; nothing here waits for time, only for a condition. */
 export const BOUND_MS = 20_000;

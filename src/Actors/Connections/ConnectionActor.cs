@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using MwgActors.Actors.Auth;
+using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.Storage;
 using MwgActors.Protocol;
@@ -48,6 +50,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private readonly IConnectionOutput _output;
     private readonly ConnectionRefs _refs;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly MwgMetrics _metrics = MwgMetrics.Get(Context.System);
 
     // Storage requests by correlation id (reads come back out of order from the reader pool).
     private readonly Dictionary<long, PendingRequest> _pending = [];
@@ -75,6 +78,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private long _nextCorrelation;
     private long _nextSubscriptionId;
     private long _lastFrameTicks;
+
+    // When the frame being handled was taken up (Stopwatch ticks): the start of its request's latency.
+    private long _frameStartedAt;
     private bool _overflowLogged;
     private bool _closing;
     private bool _sweepingFast;
@@ -110,32 +116,32 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         });
         Receive<SocketClosed>(_ => Context.Stop(Self));
 
-        Receive<StorageProtocol.KeysRead>(read => Complete(read.CorrelationId, id => new GetResult(id, read.Values)));
-        Receive<StorageProtocol.BatchCommitted>(committed => Complete(committed.CorrelationId, (id, kind) => kind == RequestKind.Put
+        Receive<StorageProtocol.KeysRead>(read => Complete(read.CorrelationId, RequestOutcome.Ok, (id, _) => new GetResult(id, read.Values)));
+        Receive<StorageProtocol.BatchCommitted>(committed => Complete(committed.CorrelationId, RequestOutcome.Ok, (id, kind) => kind == RequestKind.Put
             ? new PutResult(id, true, committed.Revision)
             : new RemoveResult(id, true, committed.Revision)));
-        Receive<StorageProtocol.StorageFailed>(failed => Complete(failed.CorrelationId, (id, kind) => StorageFailure(id, kind, failed)));
+        Receive<StorageProtocol.StorageFailed>(failed => Complete(failed.CorrelationId, RequestOutcome.Error, (id, kind) => StorageFailure(id, kind, failed)));
 
         Receive<LockProtocol.PrefixGranted>(granted =>
         {
             _leases[granted.Prefix] = granted.LeaseToken;
-            CompleteLock(id => new LockResult(id, granted.Prefix, Encoding.UTF8.GetBytes(granted.LeaseToken)));
+            CompleteLock(RequestOutcome.Ok, id => new LockResult(id, granted.Prefix, Encoding.UTF8.GetBytes(granted.LeaseToken)));
         });
         Receive<LockProtocol.PrefixReleased>(released =>
         {
             _leases.Remove(released.Prefix);
-            CompleteLock(id => new UnlockResult(id));
+            CompleteLock(RequestOutcome.Ok, id => new UnlockResult(id));
         });
-        Receive<LockProtocol.PrefixRefused>(refused => CompleteLock(id => new Error(id, ErrorMapping.From(refused.Reason), ErrorMapping.Describe(refused.Reason))));
+        Receive<LockProtocol.PrefixRefused>(refused => CompleteLock(RequestOutcome.Error, id => new Error(id, ErrorMapping.From(refused.Reason), ErrorMapping.Describe(refused.Reason))));
 
         Receive<Subs.Subscribed>(OnSubscribed);
         Receive<Subs.SubscribeFailed>(OnSubscribeFailed);
         Receive<Subs.Unsubscribed>(OnUnsubscribed);
         Receive<Subs.ChangeNotification>(OnChange);
-        Receive<Subs.ReloadRequired>(reload => Send(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes)));
+        Receive<Subs.ReloadRequired>(reload => SendReload(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes), ReloadReason.Forced));
         Receive<Subs.ReplayChunkSent>(chunk => OnReplayChunkSent(chunk.Token, Sender));
         Receive<ReplayRoomCheck>(_ => ReleaseWaitingReplays());
-        Receive<Subs.ResumeTooOld>(tooOld => Send(new ReloadAll(tooOld.SubscriptionId)));
+        Receive<Subs.ResumeTooOld>(tooOld => SendReload(new ReloadAll(tooOld.SubscriptionId), ReloadReason.ResumeTooOld));
 
         Receive<Sweep>(_ => OnSweep());
         Receive<StorageProtocol.Readers>(OnReaders);
@@ -154,6 +160,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _metrics.ConnectionOpened(_codec.Dialect);
         if (_codec.IsExtended)
         {
             Send(new Hello(Subprotocols.Version, _settings.ServerId, _settings.Limits));
@@ -193,7 +200,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
-    protected override void PostStop() => _codec.Dispose();
+    protected override void PostStop()
+    {
+        _metrics.ConnectionClosed(_codec.Dialect);
+        _codec.Dispose();
+    }
 
     private void OnFrameReceived(byte[] frame)
     {
@@ -229,6 +240,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void OnFrame(byte[] frame)
     {
+        _frameStartedAt = Stopwatch.GetTimestamp();
         ProtocolMessage message;
         try
         {
@@ -243,7 +255,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (_rate is not null && _codec.IsExtended && message is Request request && !_rate.TryTake())
         {
             LimitExceeded(ErrorCode.RateLimited, "mwg.connection.max-requests-per-second", "answered RateLimited");
-            Reply(new Error(request.Id, ErrorCode.RateLimited, "rate limit exceeded, slow down"));
+            Answer(KindOf(request), RequestOutcome.Refused, new Error(request.Id, ErrorCode.RateLimited, "rate limit exceeded, slow down"));
             return;
         }
 
@@ -288,8 +300,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 OnUnsubscribe(unsubscribe);
                 break;
             case Ping ping:
-                Send(new Pong(ping.Id));
-                _output.RequestCompleted();
+                Answer(RequestKind.Ping, RequestOutcome.Ok, new Pong(ping.Id));
                 break;
             default:
                 // A pong answering a server ping, or anything else that needs no answer.
@@ -300,6 +311,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void OnBadFrame(ProtocolException ex)
     {
+        _metrics.RequestAnswered(RequestKind.Unknown, RequestOutcome.Invalid, _frameStartedAt);
         if (LimitSetting(ex.Code) is { } setting)
         {
             LimitExceeded(ex.Code, setting, _codec.IsExtended ? "answered with an error" : "closed");
@@ -329,8 +341,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
         catch (StoreException ex)
         {
-            _log.Error(ex, "Reading {0} keys from the view failed", get.Keys.Count);
-            Reply(StorageFailure(get.Id, RequestKind.Get, new StorageProtocol.StorageFailed(Storage.StorageFailure.ReadFailed, Retryable: true)));
+            _log.Error(ex, "Reading {Count} keys from the view failed", get.Keys.Count);
+            Answer(RequestKind.Get, RequestOutcome.Error, StorageFailure(get.Id, RequestKind.Get, new StorageProtocol.StorageFailed(Storage.StorageFailure.ReadFailed, Retryable: true)));
             return;
         }
 
@@ -347,7 +359,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Reply(new GetResult(get.Id, values));
+        Answer(RequestKind.Get, RequestOutcome.Ok, new GetResult(get.Id, values));
     }
 
     private void ToStorage(RequestId id, RequestKind kind, Func<long, object> request, IActorRef? target = null)
@@ -377,6 +389,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void Refuse(Request request, ErrorCode code, string reason)
     {
+        _metrics.RequestAnswered(KindOf(request), RequestOutcome.Refused, _frameStartedAt);
         if (_codec.IsExtended)
         {
             Reply(new Error(request.Id, code, reason));
@@ -402,20 +415,20 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         if (_auth.Validator is null)
         {
-            Reply(new Error(auth.Id, ErrorCode.Unauthorized, "authentication is off on this server"));
+            Answer(RequestKind.Auth, RequestOutcome.Refused, new Error(auth.Id, ErrorCode.Unauthorized, "authentication is off on this server"));
             return;
         }
 
         if (!_auth.Validator.TryValidate(auth.Token, out var principal, out _) || principal.IsExpired(DateTimeOffset.UtcNow))
         {
             // A refused token changes nothing: a connection that had a valid one keeps it.
-            Reply(new Error(auth.Id, ErrorCode.Unauthorized, "invalid or expired token"));
+            Answer(RequestKind.Auth, RequestOutcome.Refused, new Error(auth.Id, ErrorCode.Unauthorized, "invalid or expired token"));
             return;
         }
 
         _principal = principal;
         ScheduleExpiry();
-        Reply(new AuthResult(auth.Id, principal.Subject, principal.ExpiresAt?.ToUnixTimeMilliseconds()));
+        Answer(RequestKind.Auth, RequestOutcome.Ok, new AuthResult(auth.Id, principal.Subject, principal.ExpiresAt?.ToUnixTimeMilliseconds()));
         ResumeSubscriptions();
     }
 
@@ -510,7 +523,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
 
         _subscriptions.Remove(id);
-        Send(new ReloadAll(id));
+        SendReload(new ReloadAll(id), ReloadReason.Revoked);
         _codec.Forget(id);
     }
 
@@ -537,7 +550,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (_subscriptions.Count + _pendingSubscriptions.Count >= _settings.Limits.MaxSubscriptionsPerConnection)
         {
             LimitExceeded(ErrorCode.TooManySubscriptions, "mwg.protocol.max-subscriptions-per-connection", "answered with an error");
-            Reply(new Error(subscribe.Id, ErrorCode.TooManySubscriptions, "too many subscriptions on this connection"));
+            Answer(RequestKind.Subscribe, RequestOutcome.Refused, new Error(subscribe.Id, ErrorCode.TooManySubscriptions, "too many subscriptions on this connection"));
             return;
         }
 
@@ -551,7 +564,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         if (!_subscriptions.ContainsKey(unsubscribe.SubscriptionId))
         {
-            Reply(new Error(unsubscribe.Id, ErrorCode.UnknownSubscription, "no such subscription on this connection"));
+            Answer(RequestKind.Unsubscribe, RequestOutcome.Error, new Error(unsubscribe.Id, ErrorCode.UnknownSubscription, "no such subscription on this connection"));
             return;
         }
 
@@ -579,11 +592,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             subscription.Delivered(subscribed.CurrentRevision);
             _subscriptions[subscribed.SubscriptionId] = subscription;
-            Reply(new Subscribed(pending.Id, subscribed.SubscriptionId, subscribed.CurrentRevision));
+            Answer(pending, RequestOutcome.Ok, new Subscribed(pending.Id, subscribed.SubscriptionId, subscribed.CurrentRevision));
             if (subscription.ReloadWhenConfirmed)
             {
                 subscription.ReloadWhenConfirmed = false;
-                Send(new ReloadAll(subscribed.SubscriptionId));
+                SendReload(new ReloadAll(subscribed.SubscriptionId), ReloadReason.Overflow);
             }
 
             if (_principal is null)
@@ -606,7 +619,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         else if (_pendingSubscriptions.Remove(failed.SubscriptionId, out var pending))
         {
             _requestedSubscriptions.Remove(failed.SubscriptionId);
-            Reply(new Error(pending.Id, ErrorCode.Unavailable, "the change log could not be read, retry"));
+            Answer(pending, RequestOutcome.Error, new Error(pending.Id, ErrorCode.Unavailable, "the change log could not be read, retry"));
         }
         else if (failed.SubscriptionId == G1PushSubscription && !_closing)
         {
@@ -630,7 +643,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _codec.Forget(id);
         if (asked)
         {
-            Reply(new Unsubscribed(pending.Id));
+            Answer(pending, RequestOutcome.Ok, new Unsubscribed(pending.Id));
         }
     }
 
@@ -639,9 +652,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (change.SubscriptionId == G1PushSubscription)
         {
             var pairs = change.Changes.Where(c => !c.Removed && c.Value is not null && MayRead(c.Key)).Select(c => new KeyValue(c.Key, c.Value!)).ToArray();
-            if (pairs.Length > 0)
+            if (pairs.Length > 0 && Send(new ReloadPairs(pairs)))
             {
-                Send(new ReloadPairs(pairs));
+                _metrics.NotificationSent(_codec.Dialect);
             }
 
             return;
@@ -664,33 +677,66 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         // A subscription only ever delivers keys the token may read, whatever its prefixes.
         var changes = change.Changes.Where(c => MayRead(c.Key)).Select(c => new Change(c.Key, c.Removed, c.Value)).ToArray();
-        if (changes.Length > 0)
+        if (changes.Length > 0 && Send(new ChangeNotification(change.SubscriptionId, change.Revision, changes)))
         {
-            Send(new ChangeNotification(change.SubscriptionId, change.Revision, changes));
+            _metrics.NotificationSent(_codec.Dialect);
         }
     }
 
     private bool MayRead(byte[] key) => _principal?.Allows(Right.Read, key) == true;
 
-    private void Complete(long correlation, Func<RequestId, ProtocolMessage> reply) =>
-        Complete(correlation, (id, _) => reply(id));
-
-    private void Complete(long correlation, Func<RequestId, RequestKind, ProtocolMessage> reply)
+    private void Complete(long correlation, RequestOutcome outcome, Func<RequestId, RequestKind, ProtocolMessage> reply)
     {
         // A reply after its request timed out finds nothing pending: the client was already answered.
         if (_pending.Remove(correlation, out var pending))
         {
-            Reply(reply(pending.Id, pending.Kind));
+            Answer(pending, outcome, reply(pending.Id, pending.Kind));
         }
     }
 
-    private void CompleteLock(Func<RequestId, ProtocolMessage> reply)
+    private void CompleteLock(RequestOutcome outcome, Func<RequestId, ProtocolMessage> reply)
     {
         if (_pendingLocks.TryDequeue(out var pending))
         {
-            Reply(reply(pending.Id));
+            Answer(pending, outcome, reply(pending.Id));
         }
     }
+
+    /// <summary>Answers a request that waited for another actor, and counts it.</summary>
+    private void Answer(PendingRequest pending, RequestOutcome outcome, ProtocolMessage reply)
+    {
+        _metrics.RequestAnswered(pending.Kind, outcome, pending.StartedAt);
+        Reply(reply);
+    }
+
+    /// <summary>Answers the request of the frame being handled, and counts it.</summary>
+    private void Answer(RequestKind kind, RequestOutcome outcome, ProtocolMessage reply)
+    {
+        _metrics.RequestAnswered(kind, outcome, _frameStartedAt);
+        Reply(reply);
+    }
+
+    private void SendReload(Push reload, ReloadReason reason)
+    {
+        if (Send(reload))
+        {
+            _metrics.ReloadSent(reason);
+        }
+    }
+
+    private static RequestKind KindOf(Request request) => request switch
+    {
+        Get => RequestKind.Get,
+        Put => RequestKind.Put,
+        Remove => RequestKind.Remove,
+        Lock => RequestKind.Lock,
+        Unlock => RequestKind.Unlock,
+        Subscribe => RequestKind.Subscribe,
+        Unsubscribe => RequestKind.Unsubscribe,
+        Ping => RequestKind.Ping,
+        Protocol.Auth => RequestKind.Auth,
+        _ => RequestKind.Unknown,
+    };
 
     private ProtocolMessage StorageFailure(RequestId id, RequestKind kind, StorageProtocol.StorageFailed failed)
     {
@@ -716,11 +762,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _output.RequestCompleted();
     }
 
-    private void Send(ProtocolMessage message)
+    /// <summary>Queues <paramref name="message"/>; false when it was not queued (closing, not representable, overflow).</summary>
+    private bool Send(ProtocolMessage message)
     {
         if (_closing)
         {
-            return;
+            return false;
         }
 
         byte[] frame;
@@ -740,15 +787,18 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 CloseWith(CloseCodes.InternalError, "reply not representable in G1");
             }
 
-            return;
+            return false;
         }
 
         // Pushes may be dropped on overflow (a reload signal covers them); replies never are, nor is the expiry.
         var droppable = message is Push and not TokenExpired;
-        if (!_output.TryEnqueue(frame, droppable))
+        if (_output.TryEnqueue(frame, droppable))
         {
-            OnOverflow(droppable ? null : frame);
+            return true;
         }
+
+        OnOverflow(droppable ? null : frame);
+        return false;
     }
 
     /// <param name="reply">The reply that did not fit, if it was a reply: it is queued again once there is room.</param>
@@ -757,11 +807,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (!_overflowLogged)
         {
             _overflowLogged = true;
-            _log.Warning("Outbound queue overflow on a {0} connection; policy {1}", _codec.Dialect, _settings.OverflowPolicy);
+            _log.Warning("Outbound queue overflow on a {Dialect} connection; policy {Policy}", _codec.Dialect, _settings.OverflowPolicy);
         }
 
         if (_settings.OverflowPolicy == OverflowPolicy.Close || !_codec.IsExtended)
         {
+            _metrics.OutboundOverflowed(_codec.Dialect, closed: true);
             CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
             return;
         }
@@ -769,15 +820,18 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         // Drop the notifications the client did not read and tell every subscription to reload. Replies stay queued:
         // a request is always answered. If even the reload signals (and the reply) do not fit, the client is not
         // reading at all.
-        _output.DropDroppable();
+        _metrics.OutboundDropped(_codec.Dialect, _output.DropDroppable());
         foreach (var catchingUp in _requestedSubscriptions.Values)
         {
             // Its replay lost notifications too, and the client does not know its id yet.
             catchingUp.ReloadWhenConfirmed = true;
         }
 
-        var fits = _subscriptions.Keys.All(id => _output.TryEnqueue(_codec.Encode(new ReloadAll(id)), droppable: false))
+        var reloads = 0;
+        var fits = _subscriptions.Keys.All(id => _output.TryEnqueue(_codec.Encode(new ReloadAll(id)), droppable: false) && ++reloads > 0)
             && (reply is null || _output.TryEnqueue(reply, droppable: false));
+        _metrics.ReloadSent(ReloadReason.Overflow, reloads);
+        _metrics.OutboundOverflowed(_codec.Dialect, closed: !fits);
         if (!fits)
         {
             CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
@@ -863,6 +917,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void TimedOut(PendingRequest pending)
     {
+        _metrics.RequestAnswered(pending.Kind, RequestOutcome.Timeout, pending.StartedAt);
         if (!_codec.IsExtended)
         {
             CloseWith(CloseCodes.InternalError, "request timed out");
@@ -886,14 +941,14 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         if (_limitsLogged.Add(code))
         {
-            _log.Warning("Connection {0} ({1}) exceeded {2}: {3}, {4}; not logged again for this connection", Self.Path.Name, _codec.Dialect, setting, code, outcome);
+            _log.Warning("Connection {Connection} ({Dialect}) exceeded {Setting}: {Code}, {Outcome}; not logged again for this connection", Self.Path.Name, _codec.Dialect, setting, code, outcome);
         }
     }
 
     private PendingRequest NewPending(RequestId id, RequestKind kind)
     {
         SweepFast();
-        return new(id, kind, Environment.TickCount64 + (long)_settings.RequestTimeout.TotalMilliseconds);
+        return new(id, kind, Environment.TickCount64 + (long)_settings.RequestTimeout.TotalMilliseconds, _frameStartedAt);
     }
 
     private void CloseWith(int closeCode, string reason)

@@ -21,7 +21,8 @@ public interface IConnectionOutput
     long QueuedBytes { get; }
 
     /// <summary>Drops the droppable frames queued but not yet written; the others keep their order.</summary>
-    void DropDroppable();
+    /// <returns>How many frames were dropped.</returns>
+    int DropDroppable();
 
     /// <summary>Sends what is queued, then closes the socket with a websocket close code and a short reason.</summary>
     void Close(int closeCode, string reason);

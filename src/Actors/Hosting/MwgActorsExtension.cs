@@ -5,6 +5,7 @@ using Akka.Pattern;
 using MwgActors.Actors.Api;
 using MwgActors.Actors.Cluster;
 using MwgActors.Actors.Connections;
+using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.PubSub;
 using MwgActors.Actors.Storage;
@@ -45,6 +46,11 @@ public sealed class MwgActorsExtension : IExtension
         var lockSettings = LockSettings.Create(config);
         var apiSettings = ApiSettings.Create(config);
         ClusterSettings = ClusterSettings.Create(config);
+        Metrics = MwgMetrics.Get(system);
+        if (StorageSettings.Store == StoreKind.RocksDb && (!ClusterSettings.Enabled || ClusterSettings.IsStorage))
+        {
+            Metrics.ObserveRocksDb(Path.GetFullPath(StorageSettings.DataPath));
+        }
 
         // Holds the data folder open for the system's lifetime: "already in use" fails here, before any actor
         // starts, and the view, the journal and the snapshot store share this one open database. A cluster node
@@ -86,6 +92,9 @@ public sealed class MwgActorsExtension : IExtension
     public ClusterSettings ClusterSettings { get; }
 
     public IChangeBus Bus { get; }
+
+    /// <summary>The system's metrics (meter <c>MwgActors</c>); docs/observability.md.</summary>
+    public MwgMetrics Metrics { get; }
 
     /// <summary>The storage actor (through its supervisor): writes, reads, revisions.</summary>
     public IActorRef Storage { get; }

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Akka.Routing;
 using MwgActors.Actors.Cluster;
+using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.PubSub;
 using MwgActors.Storage;
 using static MwgActors.Actors.Storage.StorageProtocol;
@@ -33,6 +34,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     private readonly TimeSpan _positionInterval;
     private readonly IChangeBus _bus;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly MwgMetrics _metrics = MwgMetrics.Get(Context.System);
 
     // Writers whose batch is journaled but not yet handled, in persist order, to answer them if the journal fails.
     private readonly Queue<(IActorRef Writer, long CorrelationId)> _pendingWriters = new();
@@ -78,10 +80,10 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotFailure>(failure =>
         {
             _snapshotInFlight = false;
-            _log.Warning(failure.Cause, "Snapshot at revision {0} failed; the journal is kept until the next one", failure.Metadata.SequenceNr);
+            _log.Warning(failure.Cause, "Snapshot at revision {Revision} failed; the journal is kept until the next one", failure.Metadata.SequenceNr);
         });
-        Command<DeleteMessagesSuccess>(ok => _log.Debug("Journal trimmed up to revision {0}", ok.ToSequenceNr));
-        Command<DeleteMessagesFailure>(failure => _log.Warning(failure.Cause, "Trimming the journal up to revision {0} failed", failure.ToSequenceNr));
+        Command<DeleteMessagesSuccess>(ok => _log.Debug("Journal trimmed up to revision {Revision}", ok.ToSequenceNr));
+        Command<DeleteMessagesFailure>(failure => _log.Warning(failure.Cause, "Trimming the journal up to revision {Revision} failed", failure.ToSequenceNr));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(failure => _log.Warning(failure.Cause, "Deleting old snapshots failed"));
     }
@@ -140,7 +142,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         // The journal refused this one event (it did not store it); the actor goes on.
-        _log.Error(cause, "The journal rejected a batch (revision {0} not used)", sequenceNr);
+        _log.Error(cause, "The journal rejected a batch (revision {Revision} not used)", sequenceNr);
         if (_pendingWriters.TryDequeue(out var pending))
         {
             pending.Writer.Tell(new StorageFailed(StorageFailure.WriteFailed, Retryable: false, pending.CorrelationId));
@@ -151,7 +153,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     {
         // The journal may or may not hold the batches in flight; the actor stops and its supervisor restarts it,
         // recovering the truth from the journal. Writers are told to retry rather than left to time out.
-        _log.Error(cause, "Journal write failed at revision {0}; restarting from the journal", sequenceNr);
+        _log.Error(cause, "Journal write failed at revision {Revision}; restarting from the journal", sequenceNr);
         while (_pendingWriters.TryDequeue(out var pending))
         {
             pending.Writer.Tell(new StorageFailed(StorageFailure.Unavailable, Retryable: true, pending.CorrelationId));
@@ -174,13 +176,15 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     {
         if (_store is null)
         {
-            _log.Info("Writer recovered at revision {0}", LastSequenceNr);
+            _log.Info("Writer recovered at revision {Revision}", LastSequenceNr);
+            _metrics.JournalRevision(LastSequenceNr);
             _bus.PublishPosition(LastSequenceNr);
             Timers.StartPeriodicTimer(PositionTimer, PositionTick.Instance, _positionInterval);
             return;
         }
 
-        _log.Info("Storage recovered at revision {0} (view at {1})", LastSequenceNr, Store.AppliedRevision);
+        _log.Info("Storage recovered at revision {Revision} (view at {ViewRevision})", LastSequenceNr, Store.AppliedRevision);
+        _metrics.JournalRevision(LastSequenceNr);
         if (_settings.RetainAge > TimeSpan.Zero)
         {
             var interval = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _settings.RetainAge.Ticks / 10));
@@ -217,6 +221,8 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
 
             writer.Tell(new BatchCommitted(revision, write.CorrelationId));
             _bus.Publish(new ChangesCommitted(revision, changed.Operations));
+            _metrics.Published(revision);
+            _metrics.JournalRevision(revision);
             if (_store is not null)
             {
                 _retention.Track(revision, changed.CommittedAtUnixMs);

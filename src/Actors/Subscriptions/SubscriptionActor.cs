@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.PubSub;
 using MwgActors.Actors.Storage;
 using static MwgActors.Actors.Subscriptions.SubscriptionProtocol;
@@ -21,6 +22,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
     private readonly SubscriptionSettings _settings;
     private readonly IChangeBus _bus;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly MwgMetrics _metrics = MwgMetrics.Get(Context.System);
     private readonly PrefixTrie<Subscription> _trie = new();
     private readonly Dictionary<IActorRef, Dictionary<long, Subscription>> _bySubscriber = [];
     private readonly Dictionary<long, Subscription> _catchingUp = [];
@@ -99,7 +101,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         // The bus keeps order; anything not newer was already routed (at most once per revision).
         if (committed.Revision <= _lastLiveRevision)
         {
-            _log.Warning("Ignoring revision {0} not after {1}", committed.Revision, _lastLiveRevision);
+            _log.Warning("Ignoring revision {Revision} not after {LastRevision}", committed.Revision, _lastLiveRevision);
             return;
         }
 
@@ -142,6 +144,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         }
 
         _touched.Clear();
+        _metrics.Routed(committed.Revision);
     }
 
     private void BufferLive(CatchUp catchUp, ChangeNotification notification)
@@ -189,6 +192,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         var catchUp = new CatchUp(++_nextToken, Sender, m.AfterRevision);
         sub.CatchUp = catchUp;
         _catchingUp.Add(catchUp.Token, sub);
+        ReportCounts();
         Read(catchUp);
     }
 
@@ -314,6 +318,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         _catchingUp.Remove(catchUp.Token);
         sub.CatchUp = null;
         sub.LiveAfter = catchUp.Position;
+        ReportCounts();
     }
 
     private void OnReplayFailed(JournalReader.ReplayFailed m)
@@ -323,7 +328,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
             return;
         }
 
-        _log.Warning(m.Cause, "Reading the change log failed for subscription {0} of {1}", sub.Id, sub.Subscriber);
+        _log.Warning(m.Cause, "Reading the change log failed for subscription {SubscriptionId} of {Subscriber}", sub.Id, sub.Subscriber);
         catchUp.Reader = null;
         Remove(sub);
         catchUp.ReplyTo.Tell(new SubscribeFailed(sub.Id));
@@ -399,7 +404,11 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
 
             sub.CatchUp = null;
         }
+
+        ReportCounts();
     }
+
+    private void ReportCounts() => _metrics.SubscriptionCounts(_subscriptionCount, _catchingUp.Count);
 
     private void RemoveSubscriber(IActorRef subscriber)
     {

@@ -37,6 +37,9 @@ public static class CommandLine
                    --seed HOST:PORT  a seed node's cluster address; repeatable; none: this node starts a cluster
                    --role ROLE     gateway (websockets) or storage (view, writer); repeatable; default both
                    --cluster-host H, --cluster-port N   this node's cluster address (default 127.0.0.1, 2552)
+                   --log-level L   trace, debug, information (default), warning, error, critical or none
+                   --log-format F  text (default: one line per event) or json (one object per line)
+                   GET /metrics serves Prometheus metrics (mwg.server.metrics; docs/observability.md)
 
           token    print a JWT (HS256) for clients when mwg.auth is on (docs/security.md)
                    --sub NAME      the subject (who the token is for); required

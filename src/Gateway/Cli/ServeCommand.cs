@@ -16,7 +16,7 @@ internal static class ServeCommand
         Config config;
         try
         {
-            args.AllowOnly("port", "bind", "data", "config", "insecure", "cluster", "seed", "role", "cluster-host", "cluster-port", "journal");
+            args.AllowOnly("port", "bind", "data", "config", "insecure", "log-level", "log-format", "cluster", "seed", "role", "cluster-host", "cluster-port", "journal");
             config = BuildConfig(args);
         }
         catch (Exception ex) when (ex is ArgumentException or ConfigurationException or IOException)
@@ -113,6 +113,16 @@ internal static class ServeCommand
             overrides.Add($"mwg.storage.path = {MwgConfig.Quote(data)}");
         }
 
+        if (args.Get("log-level") is { } level)
+        {
+            overrides.Add($"mwg.logging.level = {OneOf("--log-level", level, LogLevels)}");
+        }
+
+        if (args.Get("log-format") is { } format)
+        {
+            overrides.Add($"mwg.logging.format = {OneOf("--log-format", format, LogFormats)}");
+        }
+
         if (Switches(args, out var cluster) is var insecure && insecure)
         {
             overrides.Add("mwg.server.insecure = on");
@@ -190,6 +200,14 @@ internal static class ServeCommand
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
             ? port
             : throw new ArgumentException($"{option} port must be a number from 0 to 65535, not '{text}'");
+
+    private static readonly string[] LogLevels = ["trace", "debug", "information", "warning", "error", "critical", "none"];
+    private static readonly string[] LogFormats = ["text", "json"];
+
+    private static string OneOf(string option, string value, string[] allowed) =>
+        allowed.Contains(value, StringComparer.OrdinalIgnoreCase)
+            ? value.ToLowerInvariant()
+            : throw new ArgumentException($"{option} must be one of {string.Join(", ", allowed)}, not '{value}'");
 
     private static string FirstLine(string text)
     {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using MwgActors.Actors.Auth;
 using MwgActors.Actors.Hosting;
+using MwgActors.Actors.Logging;
 using MwgActors.Gateway.Server;
 
 namespace MwgActors.Gateway.Hosting;
@@ -85,12 +86,23 @@ internal sealed class MwgActorsRuntime
         return gateway is null ? Task.CompletedTask : gateway.StopAsync(gateway.Settings.ShutdownTimeout);
     }
 
-    /// <summary>The factory of the container's actor system when the app registers none.</summary>
+    /// <summary>
+    /// The factory of the container's actor system when the app registers none. Its log events go to the app's
+    /// logging (<see cref="LoggingBridgeActor"/>), unless the app's HOCON names <c>akka.loggers</c> itself.
+    /// </summary>
     public ActorSystem CreateSystem()
     {
         lock (_gate)
         {
-            return _created ??= ActorSystem.Create(_options.SystemName, MwgConfig.Build(_options.Build()));
+            if (_created is null)
+            {
+                var config = MwgConfig.Build(_options.Build());
+                _created = _services.GetService<ILoggerFactory>() is { } loggerFactory
+                    ? ActorSystem.Create(_options.SystemName, AkkaLogging.Setup(config.WithFallback(AkkaLogging.LoggersConfig), loggerFactory))
+                    : ActorSystem.Create(_options.SystemName, config);
+            }
+
+            return _created;
         }
     }
 

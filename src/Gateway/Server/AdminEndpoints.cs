@@ -85,6 +85,19 @@ internal sealed class AdminEndpoints
         return Results.Json(new { subscriptions = pushed });
     }
 
+    /// <summary>An endpoint filter that answers 401 unless the request has a valid token (any rights): for /metrics.</summary>
+    public async ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        if (_validator is not null && (HandshakeToken.From(request) is not { } token || !_validator.TryValidate(token, out _, out _)))
+        {
+            request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            return Results.Json(new { error = "a token is required (Authorization: Bearer TOKEN)" }, statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        return await next(context);
+    }
+
     /// <summary>
     /// 401 without a valid token, 403 when the token lacks the reload right (on every one of
     /// <paramref name="prefixes"/>, or at all); null when the request may proceed or authentication is off.

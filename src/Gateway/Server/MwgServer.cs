@@ -6,16 +6,19 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using MwgActors.Actors.Auth;
 using MwgActors.Actors.Cluster;
 using MwgActors.Actors.Hosting;
+using MwgActors.Actors.Logging;
 using MwgActors.Actors.Storage;
+using MwgActors.Gateway.Metrics;
 using MwgActors.Storage.RocksDb;
 
 namespace MwgActors.Gateway.Server;
 
 /// <summary>
 /// A running MwgActors server: the actor system with its storage, subscription and lock actors, and a Kestrel
-/// host with the websocket endpoint at "/", <c>GET /healthz</c>, <c>GET /readyz</c>, <c>GET /admin/stats</c>,
-/// <c>POST /admin/reload</c>, the key listing <c>GET /keys</c>, the live page <c>/ui/</c> and the JavaScript client
-/// <c>/client/mwg.js</c>.
+/// host with the websocket endpoint at "/", <c>GET /healthz</c>, <c>GET /readyz</c>, <c>GET /metrics</c>,
+/// <c>GET /admin/stats</c>, <c>POST /admin/reload</c>, the key listing <c>GET /keys</c>, the live page <c>/ui/</c> and
+/// the JavaScript client <c>/client/mwg.js</c>. Logs (Akka's included) go to the console through
+/// Microsoft.Extensions.Logging.
 /// Used by <c>mwg serve</c> and by the end-to-end tests.
 /// </summary>
 /// <remarks>
@@ -82,6 +85,7 @@ public sealed class MwgServer : IAsyncDisposable
     {
         var config = MwgConfig.Build(userConfig);
         var settings = ServerSettings.Create(config);
+        var logging = LoggingSettings.Create(config);
         var storage = StorageSettings.Create(config);
         var auth = AuthSettings.Create(config);
         var cluster = ClusterSettings.Create(config);
@@ -93,10 +97,12 @@ public sealed class MwgServer : IAsyncDisposable
             ? RocksDbDatabase.Acquire(new RocksDbSettings(storage.DataPath, SyncWrites: false, storage.BlockCacheBytes))
             : null;
 
+        // The host is built first for its logger factory: the actor system logs through it from its first event.
+        var app = CreateApp(settings, logging);
         ActorSystem? system = null;
         try
         {
-            system = ActorSystem.Create(ActorSystemName, config);
+            system = ActorSystem.Create(ActorSystemName, AkkaLogging.Setup(SystemConfig(config, logging), app.Services.GetRequiredService<ILoggerFactory>()));
             var mwg = MwgActorsExtension.Get(system);
             if (cluster.Enabled && config.GetStringList("akka.cluster.seed-nodes").Count == 0)
             {
@@ -107,7 +113,7 @@ public sealed class MwgServer : IAsyncDisposable
 
             await mwg.WaitUntilReadyAsync(TimeSpan.FromMinutes(5), cancellationToken);
 
-            var (app, gateway) = BuildApp(settings, system, mwg, validator);
+            var gateway = MapEndpoints(app, settings, system, mwg, validator);
             gateway.Accepting = true;
             await app.StartAsync(cancellationToken);
             var port = ReadPort(app, settings.Port);
@@ -120,6 +126,7 @@ public sealed class MwgServer : IAsyncDisposable
                 await system.Terminate();
             }
 
+            await app.DisposeAsync();
             dataFolder?.Release();
             throw;
         }
@@ -138,19 +145,24 @@ public sealed class MwgServer : IAsyncDisposable
 
         await _gateway.StopAsync(_settings.ShutdownTimeout);
         await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+
+        // Disposed after the actor system stopped: its last log events still have somewhere to go.
+        await _app.DisposeAsync();
         _dataFolder?.Release();
     }
 
-    private static (WebApplication App, WebSocketGateway Gateway) BuildApp(ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ITokenValidator? validator)
+    /// <summary>
+    /// The actor system's configuration: Akka logs through <see cref="LoggingBridgeActor"/> at
+    /// <c>mwg.logging.level</c>, unless the configuration sets <c>akka.loglevel</c> itself.
+    /// </summary>
+    private static Config SystemConfig(Config config, LoggingSettings logging) =>
+        AkkaLogging.LoggersConfig.WithFallback(config).WithFallback(AkkaLogging.LevelConfig(logging.Level));
+
+    private static WebApplication CreateApp(ServerSettings settings, LoggingSettings logging)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-
-        // A host that fails to start (a port in use) is reported by the caller in one line; not as a stack trace here.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        ServerLogging.Configure(builder.Logging, logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(settings.Bind, settings.Port, listen =>
@@ -173,7 +185,11 @@ public sealed class MwgServer : IAsyncDisposable
             kestrel.Limits.RequestHeadersTimeout = settings.HandshakeTimeout;
         });
 
-        var app = builder.Build();
+        return builder.Build();
+    }
+
+    private static WebSocketGateway MapEndpoints(WebApplication app, ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ITokenValidator? validator)
+    {
         var gateway = new WebSocketGateway(system, mwg, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"), validator);
         var admin = gateway.Admin;
         var keys = new KeysEndpoint(mwg, validator);
@@ -184,6 +200,15 @@ public sealed class MwgServer : IAsyncDisposable
         app.MapPost("/admin/reload", admin.ReloadAsync);
         app.MapGet("/keys", keys.ListAsync);
         StaticAssets.Load().Map(app);
+        if (settings.Metrics.Enabled)
+        {
+            var metrics = app.MapMwgMetrics(mwg.Metrics, settings.Metrics.Path);
+            if (validator is not null)
+            {
+                metrics.AddEndpointFilter(admin.RequireToken);
+            }
+        }
+
         if (!mwg.ClusterSettings.Enabled || mwg.ClusterSettings.IsGateway)
         {
             gateway.Map(app, "/");
@@ -193,7 +218,7 @@ public sealed class MwgServer : IAsyncDisposable
             app.Map("/", () => Results.Text("this cluster node has no gateway role: connect to a gateway node\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         }
 
-        return (app, gateway);
+        return gateway;
     }
 
     private static int ReadPort(WebApplication app, int configured)

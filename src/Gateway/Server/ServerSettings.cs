@@ -27,6 +27,9 @@ public sealed record ServerSettings(
     /// </summary>
     public bool AuthenticationEnabled { get; init; }
 
+    /// <summary><c>GET /metrics</c> (<c>mwg.server.metrics</c>).</summary>
+    public MetricsSettings Metrics { get; init; } = new(true, "/metrics");
+
     /// <summary>Whether the websocket and HTTP endpoints speak TLS (wss://, https://).</summary>
     public bool TlsEnabled => Tls is not null;
 
@@ -88,6 +91,7 @@ public sealed record ServerSettings(
             handshake)
         {
             AuthenticationEnabled = root.HasPath("mwg.auth.enabled") && ReadAuthEnabled(root),
+            Metrics = MetricsSettings.Create(c),
         };
         settings.RefuseInsecureExposure();
         return settings;

@@ -64,14 +64,16 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
         return true;
     }
 
-    public void DropDroppable()
+    public int DropDroppable()
     {
         // Only the connection actor writes, and it is the caller: take everything out, put the keepers back in order.
         var keep = new List<OutboundFrame>();
+        var dropped = 0;
         while (_outbound.Reader.TryRead(out var queued))
         {
             if (queued.Droppable)
             {
+                dropped++;
                 Dequeued(queued.Frame);
             }
             else
@@ -87,6 +89,8 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
                 Dequeued(queued.Frame);
             }
         }
+
+        return dropped;
     }
 
     public void Close(int closeCode, string reason)

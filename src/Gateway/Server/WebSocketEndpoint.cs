@@ -1,6 +1,7 @@
 using Akka.Actor;
 using MwgActors.Actors.Auth;
 using MwgActors.Actors.Connections;
+using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.Hosting;
 using MwgActors.Protocol;
 
@@ -46,12 +47,14 @@ internal sealed class WebSocketEndpoint
 
         if (!_accepting())
         {
+            _mwg.Metrics.ConnectionRefused(ConnectionRefusal.ShuttingDown);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
         }
 
         if (!OriginPolicy.Allows(_server, context.Request))
         {
+            _mwg.Metrics.ConnectionRefused(ConnectionRefusal.Origin);
             GatewayLog.OriginRefused(_log, context.Connection.RemoteIpAddress?.ToString(), context.Request.Headers.Origin.ToString());
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;
@@ -62,6 +65,7 @@ internal sealed class WebSocketEndpoint
         if (auth is null)
         {
             // Refused before the upgrade: no websocket for a client without a valid token.
+            _mwg.Metrics.ConnectionRefused(ConnectionRefusal.Unauthorized);
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return;
@@ -73,6 +77,7 @@ internal sealed class WebSocketEndpoint
             if (open > _server.MaxConnections)
             {
                 // Refused before the upgrade: no websocket, actor or buffers for a connection over the bound.
+                _mwg.Metrics.ConnectionRefused(ConnectionRefusal.Capacity);
                 GatewayLog.TooManyConnections(_log, context.Connection.RemoteIpAddress?.ToString(), open - 1, _server.MaxConnections);
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 context.Response.Headers.RetryAfter = "1";

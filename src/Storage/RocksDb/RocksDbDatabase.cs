@@ -92,6 +92,65 @@ public sealed class RocksDbDatabase
         }
     }
 
+    /// <summary>
+    /// RocksDB's statistics of the database this process has open at <paramref name="fullPath"/>, or null when none
+    /// is open there. Safe against a concurrent <see cref="Release"/>: the native handle is read under the lock that
+    /// closes it. Not for hot paths (a few native property reads and a listing of the folder).
+    /// </summary>
+    public static RocksDbStatistics? ReadStatistics(string fullPath)
+    {
+        lock (OpenLock)
+        {
+            return Open.TryGetValue(fullPath, out var database) && !database.IsClosed ? database.ReadOwnStatistics() : null;
+        }
+    }
+
+    private RocksDbStatistics ReadOwnStatistics()
+    {
+        var families = new List<RocksDbFamilyStatistics>(_families.Count);
+        foreach (var (name, handle) in _families.Where(f => f.Key != RocksDbColumnFamilies.Default).OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            families.Add(new RocksDbFamilyStatistics(
+                name,
+                Property("rocksdb.total-sst-files-size", handle),
+                Property("rocksdb.cur-size-all-mem-tables", handle),
+                Property("rocksdb.compaction-pending", handle) > 0,
+                Property("rocksdb.estimate-pending-compaction-bytes", handle),
+                Property("rocksdb.estimate-num-keys", handle)));
+        }
+
+        return new RocksDbStatistics(
+            Property("rocksdb.num-running-compactions", null),
+            Property("rocksdb.num-running-flushes", null),
+            FolderBytes(Settings.FullPath),
+            families);
+    }
+
+    // RocksDB answers integer properties as decimal text; a property it does not know reads as 0.
+    private long Property(string name, ColumnFamilyHandle? family)
+    {
+        var text = family is null ? Handle.GetProperty(name) : Handle.GetProperty(name, family);
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : 0;
+    }
+
+    private static long FolderBytes(string path)
+    {
+        long total = 0;
+        foreach (var file in new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }))
+        {
+            try
+            {
+                total += file.Length;
+            }
+            catch (IOException)
+            {
+                // Removed by a compaction during the listing: it no longer takes space.
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>Throws <see cref="ObjectDisposedException"/> once the database is closed.</summary>
     public void ThrowIfClosed()
     {

@@ -45,15 +45,18 @@ internal sealed class RecordingOutput(IActorRef observer, int capacityFrames = i
     }
 
     /// <summary>Frees the room the droppable frames took; the others stay counted, as the real queue keeps them.</summary>
-    public void DropDroppable()
+    public int DropDroppable()
     {
+        int dropped;
         lock (_lock)
         {
+            dropped = _droppable;
             _queued -= _droppable;
             _droppable = 0;
         }
 
         observer.Tell(Cleared.Instance);
+        return dropped;
     }
 
     /// <summary>Stands for the client reading everything queued: the room is free again.</summary>
