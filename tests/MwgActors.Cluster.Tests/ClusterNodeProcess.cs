@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using MwgActors.Gateway.Cli;
 
 namespace MwgActors.Cluster.Tests;
 
@@ -12,6 +11,9 @@ namespace MwgActors.Cluster.Tests;
 /// </summary>
 internal sealed partial class ClusterNodeProcess : IAsyncDisposable
 {
+    /// <summary>The tool's mwg.dll, copied next to the test assembly (src/Tool is referenced).</summary>
+    private static string DllPath { get; } = Path.Combine(AppContext.BaseDirectory, "mwg.dll");
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -44,7 +46,7 @@ internal sealed partial class ClusterNodeProcess : IAsyncDisposable
         };
         var arguments = new List<string>
         {
-            typeof(CommandLine).Assembly.Location, "serve", "--cluster", "--config", config, "--journal", journal,
+            DllPath, "serve", "--cluster", "--config", config, "--journal", journal,
             "--port", "0", "--cluster-port", "0", "--data", dataPath,
         };
         foreach (var seed in seeds)
