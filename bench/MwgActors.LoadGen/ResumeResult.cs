@@ -36,7 +36,7 @@ internal sealed record ResumeResult(
         text.AppendLine(c, $"resume: since revision {SinceRevision}, missed {MissedRevisions} revisions ({MissedChanges} key changes, written in {WriteSeconds:F1} s) up to revision {LastRevision}");
         if (ReloadAll)
         {
-            text.AppendLine("the server sent RELOAD_ALL instead of the missed changes: the resume point is outside its retained history (raise mwg.storage.retain-revisions / retain-age)");
+            text.AppendLine("the server sent RELOAD_ALL instead of the missed changes: the resume point is outside its retained history (raise mwg.storage.retain-revisions / retain-age), or its outbound queue for this connection overflowed (mwg.connection.outbound-max-frames / -bytes)");
         }
 
         text.AppendLine(CatchUpMilliseconds is { } ms

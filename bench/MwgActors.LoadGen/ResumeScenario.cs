@@ -46,7 +46,7 @@ internal sealed class ResumeScenario(LoadGenOptions options)
             stats.Errors = _live.Errors + result.Missing + result.Duplicates + result.Unexpected;
             var firstError = result switch
             {
-                { ReloadAll: true } => "RELOAD_ALL instead of the missed changes (resume point outside the retained history)",
+                { ReloadAll: true } => "RELOAD_ALL instead of the missed changes (resume point outside the retained history, or an outbound overflow)",
                 { Missing: > 0 } => string.Create(CultureInfo.InvariantCulture, $"{result.Missing} missed revisions never arrived"),
                 { Duplicates: > 0 } => string.Create(CultureInfo.InvariantCulture, $"{result.Duplicates} revisions arrived twice"),
                 { Unexpected: > 0 } => string.Create(CultureInfo.InvariantCulture, $"{result.Unexpected} revisions arrived that no put made"),

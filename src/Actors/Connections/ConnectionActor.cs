@@ -191,6 +191,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
+    // A replay chunk fills at most half the outbound queue; the next is read once it is down to a quarter.
+    private int ReplayChunk => Math.Max(1, _settings.OutboundMaxFrames / 2);
+
     private void SweepFast()
     {
         if (!_sweepingFast)
@@ -508,7 +511,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             {
                 subscription.Paused = false;
                 subscription.Resuming = true;
-                _refs.Subscriptions.Tell(new Subs.Subscribe(id, subscription.Prefixes, subscription.LastRevision, subscription.IncludeValues, Self, PacedReplay: true));
+                _refs.Subscriptions.Tell(new Subs.Subscribe(id, subscription.Prefixes, subscription.LastRevision, subscription.IncludeValues, Self, PacedReplay: true, MaxReplayChunk: ReplayChunk));
             }
         }
     }
@@ -557,7 +560,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         var subscriptionId = ++_nextSubscriptionId;
         _pendingSubscriptions[subscriptionId] = NewPending(subscribe.Id, RequestKind.Subscribe);
         _requestedSubscriptions[subscriptionId] = new ConnectionSubscription(subscribe.Prefixes, subscribe.IncludeValues);
-        _refs.Subscriptions.Tell(new Subs.Subscribe(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self, PacedReplay: true));
+        _refs.Subscriptions.Tell(new Subs.Subscribe(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self, PacedReplay: true, MaxReplayChunk: ReplayChunk));
     }
 
     private void OnUnsubscribe(Unsubscribe unsubscribe)

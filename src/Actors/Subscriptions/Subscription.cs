@@ -98,4 +98,7 @@ internal sealed class CatchUp(long token, IActorRef replyTo, long? afterRevision
 
     /// <summary>A chunk was replayed and the subscriber asked whether it has room for the next (paced replay).</summary>
     public bool AwaitingContinue { get; set; }
+
+    /// <summary>Revisions read from the journal at a time.</summary>
+    public int ChunkSize { get; init; } = 1;
 }

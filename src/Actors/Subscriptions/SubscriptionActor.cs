@@ -189,7 +189,8 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
 
         // Registered (and buffering live changes) before the journal is read, so nothing published after
         // that read is missed; what the read also returns is dropped by revision at the seam.
-        var catchUp = new CatchUp(++_nextToken, Sender, m.AfterRevision);
+        var chunk = m.PacedReplay && m.MaxReplayChunk > 0 ? Math.Min(m.MaxReplayChunk, _settings.ReplayBatchSize) : _settings.ReplayBatchSize;
+        var catchUp = new CatchUp(++_nextToken, Sender, m.AfterRevision) { ChunkSize = chunk };
         sub.CatchUp = catchUp;
         _catchingUp.Add(catchUp.Token, sub);
         ReportCounts();
@@ -201,7 +202,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         catchUp.ReadCount = 0;
         catchUp.Gap = false;
         var props = catchUp.HasPosition
-            ? JournalReader.Props(_journal, _settings.StoragePersistenceId, catchUp.Position + 1, long.MaxValue, _settings.ReplayBatchSize, catchUp.Token)
+            ? JournalReader.Props(_journal, _settings.StoragePersistenceId, catchUp.Position + 1, long.MaxValue, catchUp.ChunkSize, catchUp.Token)
             : JournalReader.Props(_journal, _settings.StoragePersistenceId, 1, 0, 0, catchUp.Token);
         catchUp.Reader = Context.ActorOf(props);
     }
@@ -264,7 +265,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
             sub.Subscriber.Tell(new ResumeTooOld(sub.Id, highest));
             catchUp.Position = highest;
         }
-        else if (catchUp.ReadCount >= _settings.ReplayBatchSize && catchUp.Position < highest)
+        else if (catchUp.ReadCount >= catchUp.ChunkSize && catchUp.Position < highest)
         {
             if (sub.PacedReplay)
             {

@@ -16,13 +16,16 @@ public static class SubscriptionProtocol
     /// <param name="SubscriptionId">Chosen by the subscriber, unique per subscriber.</param>
     /// <param name="PacedReplay">The subscriber answers each <see cref="ReplayChunkSent"/> with <see cref="ContinueReplay"/>
     /// once it has room: a long replay then never outruns the subscriber's socket.</param>
+    /// <param name="MaxReplayChunk">With a paced replay, the most revisions a chunk may carry (0: the configured
+    /// replay-batch-size), so one chunk fits the subscriber's queue.</param>
     public sealed record Subscribe(
         long SubscriptionId,
         IReadOnlyList<byte[]> Prefixes,
         long? AfterRevision,
         bool IncludeValues,
         IActorRef Subscriber,
-        bool PacedReplay = false);
+        bool PacedReplay = false,
+        int MaxReplayChunk = 0);
 
     /// <summary>
     /// Pushed to a subscriber that asked for a paced replay, after one chunk of replayed notifications when more

@@ -267,6 +267,7 @@ public sealed class ConnectionActorSpec : TestKit
         connection.Send(new Subscribe(Id(1), [Utf8("k/")], 0, true));
         var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
         Assert.True(subscribe.PacedReplay);
+        Assert.Equal(4, subscribe.MaxReplayChunk); // half the queue
 
         // Room: the connection continues at once, answering whoever sent the chunk.
         connection.Actor.Tell(new Subs.ReplayChunkSent(subscribe.SubscriptionId, 7), _subscriptions.Ref);

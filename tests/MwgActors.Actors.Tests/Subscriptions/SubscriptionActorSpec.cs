@@ -295,6 +295,42 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
     }
 
     [Fact]
+    public async Task A_paced_replay_should_read_chunks_no_larger_than_the_subscriber_asked()
+    {
+        var subs = StartSubscriptions(s => s with { ReplayBatchSize = 100 });
+        for (var i = 1; i <= 12; i++)
+        {
+            Writer.Tell(Batch(($"k/{i}", $"{i}")), Writes);
+        }
+
+        await foreach (var _ in Writes.ReceiveNAsync(12, Patience))
+        {
+        }
+
+        var client = CreateTestProbe();
+        subs.Tell(new Subscribe(1, [Utf8("k/")], 0, false, client.Ref, PacedReplay: true, MaxReplayChunk: 5), TestActor);
+        var revisions = new List<long>();
+        for (var chunk = 0; chunk < 2; chunk++)
+        {
+            await foreach (var m in client.ReceiveNAsync(5, Patience))
+            {
+                revisions.Add(Assert.IsType<ChangeNotification>(m).Revision);
+            }
+
+            var sent = await client.ExpectMsgAsync<ReplayChunkSent>(Patience);
+            client.LastSender.Tell(new ContinueReplay(sent.Token), client.Ref);
+        }
+
+        await foreach (var m in client.ReceiveNAsync(2, Patience))
+        {
+            revisions.Add(Assert.IsType<ChangeNotification>(m).Revision);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), revisions);
+        await ExpectMsgAsync(new Subscribed(1, 12), Patience);
+    }
+
+    [Fact]
     public async Task Resume_from_a_deleted_revision_should_push_too_old_then_go_live()
     {
         var subs = StartSubscriptions();
