@@ -15,13 +15,12 @@ internal sealed class KvScenario
     private readonly KeyPicker _picker;
     private readonly byte[] _value;
     private readonly LiveCounters _live = new();
-    private long _measureFrom = long.MaxValue;
-    private long _remaining = long.MaxValue;
-    private volatile bool _stopping;
+    private readonly MeasurementWindow _window;
 
     public KvScenario(LoadGenOptions options)
     {
         _options = options;
+        _window = new MeasurementWindow(options);
         _picker = new KeyPicker(options.Keys, options.Distribution);
         _value = KeyPicker.Value(options.ValueSize);
     }
@@ -56,25 +55,8 @@ internal sealed class KvScenario
                     }
                 }
 
-                await Task.Delay(_options.Warmup, cancellation);
-                phase = "measure";
-                var from = Stopwatch.GetTimestamp();
-                Interlocked.Exchange(ref _remaining, _options.Requests ?? long.MaxValue);
-                Interlocked.Exchange(ref _measureFrom, from);
-                if (_options.Requests is null)
-                {
-                    await Task.WhenAny(Task.Delay(_options.Duration, cancellation), Task.WhenAll(workers.Select(w => w.Task)));
-                    _stopping = true;
-                }
-
-                await Task.WhenAll(workers.Select(w => w.Task));
-                var seconds = Stopwatch.GetElapsedTime(from).TotalSeconds;
-                var total = new OpStats();
-                foreach (var (_, stats) in workers)
-                {
-                    total.Add(stats);
-                }
-
+                var seconds = await _window.MeasureAsync([.. workers.Select(w => w.Task)], () => phase = "measure", cancellation);
+                var total = OpStats.Sum(workers.Select(w => w.Stats));
                 total.Errors = _live.Errors;
                 return LoadGenSummary.From("kv", Describe(), seconds, total, _live.FirstError);
             }
@@ -135,11 +117,9 @@ internal sealed class KvScenario
 
     private async Task WorkAsync(LoadConnection connection, OpStats stats, Random random, CancellationToken cancellation)
     {
-        var weightSum = _options.GetWeight + _options.PutWeight + _options.RemoveWeight;
-        while (!_stopping)
+        while (!_window.Closed)
         {
-            var roll = random.Next(weightSum);
-            var op = roll < _options.GetWeight ? Op.Get : roll < _options.GetWeight + _options.PutWeight ? Op.Put : Op.Remove;
+            var op = _options.PickOp(random);
             var request = Build(op, connection.NextId(), random);
             var started = Stopwatch.GetTimestamp();
             Reply reply;
@@ -168,19 +148,9 @@ internal sealed class KvScenario
             }
 
             _live.Completed(_options.Batch);
-            if (started >= Interlocked.Read(ref _measureFrom) && !_stopping)
+            if (_window.TryCount(started))
             {
-                // Taking a ticket first keeps a --requests run exact however many workers finish at once.
-                var left = Interlocked.Decrement(ref _remaining);
-                if (left >= 0)
-                {
-                    stats.Record(op, OpStats.MicrosSince(started), _options.Batch);
-                }
-
-                if (left <= 0)
-                {
-                    _stopping = true;
-                }
+                stats.Record(op, OpStats.MicrosSince(started), _options.Batch);
             }
         }
     }

@@ -34,6 +34,13 @@ internal sealed record LoadGenOptions
 
     public int RemoveWeight { get; init; }
 
+    /// <summary>Draws the next op by the weights of <c>--mix</c>.</summary>
+    public Op PickOp(Random random)
+    {
+        var roll = random.Next(GetWeight + PutWeight + RemoveWeight);
+        return roll < GetWeight ? Op.Get : roll < GetWeight + PutWeight ? Op.Put : Op.Remove;
+    }
+
     public int Batch { get; init; } = 1;
 
     public int ValueSize { get; init; } = 100;

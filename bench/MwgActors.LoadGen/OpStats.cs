@@ -51,6 +51,18 @@ internal sealed class OpStats
         Keys[(int)op] += keys;
     }
 
+    /// <summary>The workers' figures together.</summary>
+    public static OpStats Sum(IEnumerable<OpStats> parts)
+    {
+        var total = new OpStats();
+        foreach (var part in parts)
+        {
+            total.Add(part);
+        }
+
+        return total;
+    }
+
     public void Add(OpStats other)
     {
         for (var i = 0; i < Latency.Length; i++)

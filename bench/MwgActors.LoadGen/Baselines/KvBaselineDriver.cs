@@ -17,9 +17,7 @@ internal sealed class KvBaselineDriver
     private readonly byte[] _value;
     private readonly LiveCounters _live = new();
     private string? _firstError;
-    private long _measureFrom = long.MaxValue;
-    private long _remaining = long.MaxValue;
-    private volatile bool _stopping;
+    private readonly MeasurementWindow _window;
     private int _loadNext;
     private CancellationToken _cancellation;
 
@@ -27,6 +25,7 @@ internal sealed class KvBaselineDriver
     {
         _options = options;
         _baseline = baseline;
+        _window = new MeasurementWindow(options);
         _picker = new KeyPicker(options.Keys, options.Distribution);
         _value = KeyPicker.Value(options.ValueSize);
     }
@@ -67,25 +66,8 @@ internal sealed class KvBaselineDriver
                     }
                 }
 
-                await Task.Delay(_options.Warmup, cancellation);
-                phase = name + " measure";
-                var from = Stopwatch.GetTimestamp();
-                Interlocked.Exchange(ref _remaining, _options.Requests ?? long.MaxValue);
-                Interlocked.Exchange(ref _measureFrom, from);
-                if (_options.Requests is null)
-                {
-                    await Task.WhenAny(Task.Delay(_options.Duration, cancellation), Task.WhenAll(workers.Select(w => w.Task)));
-                    _stopping = true;
-                }
-
-                await Task.WhenAll(workers.Select(w => w.Task));
-                var seconds = Stopwatch.GetElapsedTime(from).TotalSeconds;
-                var total = new OpStats();
-                foreach (var (_, stats) in workers)
-                {
-                    total.Add(stats);
-                }
-
+                var seconds = await _window.MeasureAsync([.. workers.Select(w => w.Task)], () => phase = name + " measure", cancellation);
+                var total = OpStats.Sum(workers.Select(w => w.Stats));
                 total.Errors = _live.Errors;
                 cancellation.ThrowIfCancellationRequested();
                 return LoadGenSummary.From("kv", _baseline.Describe, seconds, total, _firstError);
@@ -132,12 +114,10 @@ internal sealed class KvBaselineDriver
 
     private async Task WorkAsync(IKvBaselineClient client, OpStats stats, Random random)
     {
-        var weightSum = _options.GetWeight + _options.PutWeight + _options.RemoveWeight;
-        // Workers look at the flag and the token only: Ctrl-C ends them after the call in progress.
-        while (!_stopping && !_cancellation.IsCancellationRequested)
+        // Workers look at the window and the token only: Ctrl-C ends them after the call in progress.
+        while (!_window.Closed && !_cancellation.IsCancellationRequested)
         {
-            var roll = random.Next(weightSum);
-            var op = roll < _options.GetWeight ? Op.Get : roll < _options.GetWeight + _options.PutWeight ? Op.Put : Op.Remove;
+            var op = _options.PickOp(random);
             var keys = new byte[_options.Batch][];
             for (var i = 0; i < keys.Length; i++)
             {
@@ -151,18 +131,9 @@ internal sealed class KvBaselineDriver
             }
 
             _live.Completed(_options.Batch);
-            if (started >= Interlocked.Read(ref _measureFrom) && !_stopping)
+            if (_window.TryCount(started))
             {
-                var left = Interlocked.Decrement(ref _remaining);
-                if (left >= 0)
-                {
-                    stats.Record(op, OpStats.MicrosSince(started), _options.Batch);
-                }
-
-                if (left <= 0)
-                {
-                    _stopping = true;
-                }
+                stats.Record(op, OpStats.MicrosSince(started), _options.Batch);
             }
         }
     }
