@@ -2,9 +2,6 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using MwgActors.Protocol;
-using MwgActors.Protocol.Binary;
-using MwgActors.Protocol.Json;
-using MwgActors.Storage.Mwdb;
 
 namespace MwgActors.LoadGen;
 
@@ -15,11 +12,7 @@ namespace MwgActors.LoadGen;
 internal sealed class LoadConnection : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket;
-    private readonly Dialect _dialect;
-    private readonly BinaryClientEncoder? _binaryEncoder;
-    private readonly BinaryClientDecoder? _binaryDecoder;
-    private readonly JsonClientEncoder? _jsonEncoder;
-    private readonly JsonClientDecoder? _jsonDecoder;
+    private readonly ClientCodec _codec;
     private readonly Dictionary<RequestId, TaskCompletionSource<Reply>> _pending = [];
     private readonly System.Threading.Lock _lock = new();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
@@ -32,17 +25,7 @@ internal sealed class LoadConnection : IAsyncDisposable
     private LoadConnection(ClientWebSocket socket, Dialect dialect)
     {
         _socket = socket;
-        _dialect = dialect;
-        if (dialect == Dialect.Json)
-        {
-            _jsonEncoder = new JsonClientEncoder();
-            _jsonDecoder = new JsonClientDecoder();
-        }
-        else
-        {
-            _binaryEncoder = new BinaryClientEncoder(dialect);
-            _binaryDecoder = new BinaryClientDecoder(dialect);
-        }
+        _codec = new ClientCodec(dialect);
 
         _receiveLoop = Task.Run(ReceiveLoopAsync);
     }
@@ -81,7 +64,7 @@ internal sealed class LoadConnection : IAsyncDisposable
     {
         var n = Interlocked.Increment(ref _nextId);
         // JSON asks for base64 values: whatever bytes the store holds come back representable.
-        return _dialect == Dialect.Json ? RequestId.FromString("r" + n, ValueEncoding.Base64) : new RequestId(MwdbBase64.EncodeInt(n));
+        return _codec.NewRequestId(n, ValueEncoding.Base64);
     }
 
     /// <summary>Sends a request and waits for the reply with its id.</summary>
@@ -102,14 +85,8 @@ internal sealed class LoadConnection : IAsyncDisposable
         try
         {
             // Encoding throws for a request the dialect cannot carry; the send is then never made.
-            if (_dialect == Dialect.Json)
-            {
-                await _socket.SendAsync(_jsonEncoder!.Encode(request), WebSocketMessageType.Text, endOfMessage: true, cancellation);
-            }
-            else
-            {
-                await _socket.SendAsync(_binaryEncoder!.Encode(request), WebSocketMessageType.Binary, endOfMessage: true, cancellation);
-            }
+            var frame = _codec.Encode(request);
+            await _socket.SendAsync(frame, _codec.IsText ? WebSocketMessageType.Text : WebSocketMessageType.Binary, endOfMessage: true, cancellation);
         }
         catch
         {
@@ -152,7 +129,7 @@ internal sealed class LoadConnection : IAsyncDisposable
         await _receiveLoop.ContinueWith(_ => { }, TaskScheduler.Default);
         _socket.Dispose();
         _sendGate.Dispose();
-        _jsonEncoder?.Dispose();
+        _codec.Dispose();
     }
 
     private async Task ReceiveLoopAsync()
@@ -177,7 +154,7 @@ internal sealed class LoadConnection : IAsyncDisposable
                 while (!result.EndOfMessage);
 
                 var receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-                var decoded = _dialect == Dialect.Json ? _jsonDecoder!.Decode(message.WrittenSpan) : _binaryDecoder!.Decode(message.WrittenSpan);
+                var decoded = _codec.Decode(message.WrittenSpan);
                 switch (decoded)
                 {
                     case Reply reply:

@@ -1,8 +1,5 @@
 using System.Threading.Channels;
 using MwgActors.Protocol;
-using MwgActors.Protocol.Binary;
-using MwgActors.Protocol.Json;
-using MwgActors.Storage.Mwdb;
 
 namespace MwgActors.Gateway.Tests;
 
@@ -13,11 +10,7 @@ namespace MwgActors.Gateway.Tests;
 public sealed class ProtocolClient : IAsyncDisposable
 {
     private readonly RawClient _raw;
-    private readonly Dialect _dialect;
-    private readonly BinaryClientEncoder? _binaryEncoder;
-    private readonly BinaryClientDecoder? _binaryDecoder;
-    private readonly JsonClientEncoder? _jsonEncoder;
-    private readonly JsonClientDecoder? _jsonDecoder;
+    private readonly ClientCodec _codec;
     private readonly Dictionary<RequestId, TaskCompletionSource<Reply>> _pending = [];
     private readonly System.Threading.Lock _lock = new();
     private readonly Channel<Push> _pushes = Channel.CreateUnbounded<Push>();
@@ -27,17 +20,7 @@ public sealed class ProtocolClient : IAsyncDisposable
     private ProtocolClient(RawClient raw, Dialect dialect)
     {
         _raw = raw;
-        _dialect = dialect;
-        if (dialect == Dialect.Json)
-        {
-            _jsonEncoder = new JsonClientEncoder();
-            _jsonDecoder = new JsonClientDecoder();
-        }
-        else
-        {
-            _binaryEncoder = new BinaryClientEncoder(dialect);
-            _binaryDecoder = new BinaryClientDecoder(dialect);
-        }
+        _codec = new ClientCodec(dialect);
 
         _receiveLoop = Task.Run(ReceiveLoopAsync);
     }
@@ -71,9 +54,7 @@ public sealed class ProtocolClient : IAsyncDisposable
     public RequestId NextId(ValueEncoding encoding = ValueEncoding.Utf8)
     {
         var n = Interlocked.Increment(ref _nextId);
-        return _dialect == Dialect.Json
-            ? RequestId.FromString("r" + n, encoding)
-            : new RequestId(MwdbBase64.EncodeInt(n));
+        return _codec.NewRequestId(n, encoding);
     }
 
     /// <summary>Sends a request and waits for its reply.</summary>
@@ -92,12 +73,8 @@ public sealed class ProtocolClient : IAsyncDisposable
     /// <summary>Sends without waiting for the reply (it will still complete a later <see cref="SendAsync"/> of the same id, if any).</summary>
     public Task SendOnlyAsync(Request request)
     {
-        if (_dialect == Dialect.Json)
-        {
-            return _raw.SendTextAsync(System.Text.Encoding.UTF8.GetString(_jsonEncoder!.Encode(request)));
-        }
-
-        return _raw.SendAsync(_binaryEncoder!.Encode(request));
+        var frame = _codec.Encode(request);
+        return _codec.IsText ? _raw.SendTextAsync(System.Text.Encoding.UTF8.GetString(frame)) : _raw.SendAsync(frame);
     }
 
     public Task SendRawAsync(byte[] frame) => _raw.SendAsync(frame);
@@ -131,7 +108,7 @@ public sealed class ProtocolClient : IAsyncDisposable
     {
         await _raw.DisposeAsync();
         await _receiveLoop.ContinueWith(_ => { }, TaskScheduler.Default);
-        _jsonEncoder?.Dispose();
+        _codec.Dispose();
     }
 
     private async Task ReceiveLoopAsync()
@@ -140,7 +117,7 @@ public sealed class ProtocolClient : IAsyncDisposable
         {
             while (await _raw.ReceiveAsync(Timeout.InfiniteTimeSpan) is { } frame)
             {
-                var message = _dialect == Dialect.Json ? _jsonDecoder!.Decode(frame) : _binaryDecoder!.Decode(frame);
+                var message = _codec.Decode(frame);
                 switch (message)
                 {
                     case Reply reply:
