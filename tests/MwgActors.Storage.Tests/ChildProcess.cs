@@ -19,6 +19,30 @@ internal sealed class ChildProcess : IAsyncDisposable
             .Single(a => a.Key == "MwgActors.TestProcess").Value
         ?? throw new InvalidOperationException("the test assembly does not name the MwgActors.TestProcess dll");
 
+    // Used only to run as another user, which only Unix does here (PermissionFact).
+    private static readonly Lazy<string> ReadableCopy = new(() => OperatingSystem.IsWindows() ? DllPath : CopyToReadableFolder());
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string CopyToReadableFolder()
+    {
+        var source = Path.GetDirectoryName(DllPath)!;
+        var target = Path.Combine(Path.GetTempPath(), "mwg-testprocess-" + Guid.NewGuid().ToString("N"));
+        var readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+            | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        foreach (var directory in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories).Prepend(source))
+        {
+            Directory.CreateDirectory(Path.Combine(target, Path.GetRelativePath(source, directory)), readable);
+        }
+
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetRelativePath(source, file)));
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(target, recursive: true);
+        return Path.Combine(target, Path.GetFileName(DllPath));
+    }
+
     /// <summary>Starts the helper; <paramref name="runAs"/> prefixes the command (e.g. setpriv to drop privileges).</summary>
     public static ChildProcess Start(IReadOnlyList<string> arguments, IReadOnlyList<string>? runAs = null)
     {
@@ -27,7 +51,10 @@ internal sealed class ChildProcess : IAsyncDisposable
             throw new FileNotFoundException($"build tests/MwgActors.TestProcess first: {DllPath} is missing", DllPath);
         }
 
-        var command = new List<string>(runAs ?? []) { "dotnet", DllPath };
+        // A helper run as another user must be able to reach its files: the checkout may sit below a folder only its
+        // owner can enter (mktemp -d makes one), so that run uses a copy in a folder everyone may read.
+        var dll = runAs is null ? DllPath : ReadableCopy.Value;
+        var command = new List<string>(runAs ?? []) { "dotnet", dll };
         command.AddRange(arguments);
         var info = new ProcessStartInfo(command[0])
         {
