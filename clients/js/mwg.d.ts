@@ -11,7 +11,7 @@ export const SUBPROTOCOL: 'mwg.json.v1';
 export type ErrorCode =
   | 'BadFrame' | 'UnknownType' | 'FrameTooLarge' | 'TooManyKeys' | 'KeyTooLarge' | 'ValueTooLarge'
   | 'TooManySubscriptions' | 'UnknownSubscription' | 'NotLockHolder' | 'NoFreePrefix' | 'LeaseTokenInvalid'
-  | 'ResumeTooOld' | 'NotRepresentable' | 'Unauthorized' | 'Forbidden' | 'RateLimited' | 'Overloaded'
+  | 'ResumeTooOld' | 'NotRepresentable' | 'ReplyTooLarge' | 'TooManyPrefixes' | 'LeaseQuotaExceeded' | 'Unauthorized' | 'Forbidden' | 'RateLimited' | 'Overloaded'
   | 'Unavailable' | 'Timeout' | 'Internal';
 
 /** Wire error codes (docs/protocol.md, section 4): name to number. */

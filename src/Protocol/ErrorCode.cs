@@ -35,6 +35,17 @@ public enum ErrorCode
     /// a value that is not UTF-8 for a JSON client that did not ask for Base64).</summary>
     NotRepresentable = 13,
 
+    /// <summary>The reply would exceed the connection's outbound budget (mwg.connection.outbound-max-bytes); found while
+    /// reading, before it was paid for. Ask for fewer or smaller keys.</summary>
+    ReplyTooLarge = 14,
+
+    /// <summary>A subscription names more prefixes than mwg.protocol.max-prefixes-per-subscription, or the
+    /// connection's prefixes would exceed mwg.protocol.max-prefix-bytes-per-connection.</summary>
+    TooManyPrefixes = 15,
+
+    /// <summary>The owner (token subject, or the connection for G1) already holds mwg.locks.max-leases-per-owner leases.</summary>
+    LeaseQuotaExceeded = 16,
+
     Unauthorized = 20,
     Forbidden = 21,
 
@@ -58,8 +69,9 @@ public static class ErrorCodes
     public static int HttpStatus(this ErrorCode code) => code switch
     {
         ErrorCode.BadFrame or ErrorCode.UnknownType => 400,
-        ErrorCode.FrameTooLarge or ErrorCode.TooManyKeys or ErrorCode.KeyTooLarge or ErrorCode.ValueTooLarge => 413,
-        ErrorCode.TooManySubscriptions or ErrorCode.RateLimited => 429,
+        ErrorCode.FrameTooLarge or ErrorCode.TooManyKeys or ErrorCode.KeyTooLarge or ErrorCode.ValueTooLarge
+            or ErrorCode.ReplyTooLarge or ErrorCode.TooManyPrefixes => 413,
+        ErrorCode.TooManySubscriptions or ErrorCode.RateLimited or ErrorCode.LeaseQuotaExceeded => 429,
         ErrorCode.UnknownSubscription => 404,
         ErrorCode.NotLockHolder or ErrorCode.LeaseTokenInvalid => 409,
         ErrorCode.ResumeTooOld => 410,
