@@ -103,6 +103,30 @@ public sealed class KeysListingBudgetEndToEndTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(1, server.Server.Listings.InFlight);
     }
 
+    [Fact]
+    public async Task A_listing_read_below_the_minimum_data_rate_should_be_dropped_and_its_place_given_back()
+    {
+        // A floor no stalled client can meet: Kestrel drops the connection once the grace period is over.
+        await using var server = await TestServer.StartAsync("""
+            mwg.server.min-response-data-rate = 64m
+            mwg.server.data-rate-grace-period = 2s
+            """);
+        var value = Enumerable.Repeat((byte)'<', (int)MiB).ToArray();
+        for (var i = 0; i < 4; i++)
+        {
+            await server.Server.Mwg.Store.PutAsync([new(Encoding.UTF8.GetBytes($"big/{i}"), value)]);
+        }
+
+        using var stalled = await RequestListingAsync(server.Server.Port);
+        Assert.Equal(200, await StatusAsync(stalled));
+
+        // The socket stays open on this side and is never read: only the server can end the listing.
+        await AwaitAssertAsync(
+            () => Assert.Equal((0, 0L), (server.Server.Listings.InFlight, server.Server.Listings.BytesHeld)),
+            TimeSpan.FromSeconds(60),
+            TimeSpan.FromMilliseconds(100));
+    }
+
     /// <summary>Live managed memory after a full collection: what the server holds, not what it has thrown away.</summary>
     private static long LiveBytes()
     {
