@@ -54,6 +54,22 @@ public sealed class KeysEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Keys_should_write_values_larger_than_a_segment_intact_in_utf8_and_base64()
+    {
+        // Written in segments of 15 KiB: multi-byte characters and escaped ones straddle their boundaries.
+        var value = string.Concat(Enumerable.Repeat("é<\"€😀a\n", 20_000));
+        await PutAsync(_open, ("segments/big", value), ("segments/empty", string.Empty));
+
+        using var utf8 = await GetJsonAsync(_open, "/keys?prefix=segments/");
+        using var base64 = await GetJsonAsync(_open, "/keys?encoding=base64&prefix=" + Uri.EscapeDataString(Convert.ToBase64String("segments/"u8)));
+
+        Assert.Equal([$"segments/big={value}", "segments/empty="], Pairs(utf8));
+        var pairs = base64.RootElement.GetProperty("pairs");
+        Assert.Equal(Encoding.UTF8.GetBytes(value), pairs[0].GetProperty("value").GetBytesFromBase64());
+        Assert.Empty(pairs[1].GetProperty("value").GetBytesFromBase64());
+    }
+
+    [Fact]
     public async Task Keys_should_stop_at_the_limit_and_say_it_was_truncated()
     {
         await PutAsync(_open, ("limit/1", "a"), ("limit/2", "b"), ("limit/3", "c"));

@@ -78,6 +78,19 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Empty(output);
     }
 
+    [Fact]
+    public async Task Serve_on_an_address_this_machine_does_not_have_should_print_one_line_and_fail()
+    {
+        // 192.0.2.0/24 is documentation space: no interface has it, so the listen fails (EADDRNOTAVAIL).
+        var (exit, output, error) = await ServeAsync("--bind", "192.0.2.10", "--insecure", "--port", "0");
+
+        Assert.Equal(CommandLine.Failed, exit);
+        var line = Assert.Single(Lines(error));
+        Assert.StartsWith("mwg serve: ", line, StringComparison.Ordinal);
+        Assert.Contains("192.0.2.10", line, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
     /// <summary>Runs <c>mwg serve --data (temp)</c> with the arguments; bounded, since a serve that starts never returns.</summary>
     private async Task<(int Exit, string Output, string Error)> ServeAsync(params string[] arguments)
     {

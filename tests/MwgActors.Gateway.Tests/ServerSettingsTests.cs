@@ -20,6 +20,29 @@ public sealed class ServerSettingsTests
         Assert.Empty(settings.AllowedOrigins);
         Assert.False(settings.AuthenticationEnabled);
         Assert.Equal(new MetricsSettings(true, "/metrics"), settings.Metrics);
+        var http = settings.Http;
+        Assert.Empty(http.AllowedHosts);
+        Assert.Equal(
+            (1000, 1024L, 1024L, TimeSpan.FromSeconds(5), 8, 16L * 1024 * 1024),
+            (http.MaxHttpConnections, http.MinResponseDataRate, http.MinRequestBodyDataRate, http.DataRateGracePeriod, http.MaxConcurrentListings, http.ListingMaxBytes));
+        Assert.Equal(HttpSettings.Default with { AllowedHosts = http.AllowedHosts }, http);
+    }
+
+    [Fact]
+    public void Allowed_hosts_should_be_read_in_lower_case()
+    {
+        var settings = ServerSettings.Create(Parse("mwg.server.allowed-hosts = [\"MWG.example.com\", \"*\"]"));
+
+        Assert.Equal(["mwg.example.com", "*"], settings.Http.AllowedHosts);
+    }
+
+    [Fact]
+    public void An_ipv4_mapped_bind_should_be_bound_as_ipv4()
+    {
+        // ::ffff:127.0.0.1 passes the loopback check but cannot be bound: the server would crash at startup.
+        var settings = ServerSettings.Create(Parse("mwg.server.bind = \"::ffff:127.0.0.1\""));
+
+        Assert.Equal(IPAddress.Loopback, settings.Bind);
     }
 
     [Fact]
@@ -46,6 +69,15 @@ public sealed class ServerSettingsTests
     [InlineData("mwg.server.allowed-origins = [\"https://app.example.com/path\"]", "mwg.server.allowed-origins")]
     [InlineData("mwg.server.allowed-origins = [\"ftp://app.example.com\"]", "mwg.server.allowed-origins")]
     [InlineData("mwg.server.allowed-origins = yes", "mwg.server.allowed-origins")]
+    [InlineData("mwg.server.allowed-hosts = [\"https://mwg.example.com\"]", "mwg.server.allowed-hosts")]
+    [InlineData("mwg.server.allowed-hosts = [\"mwg.example.com:443\"]", "mwg.server.allowed-hosts")]
+    [InlineData("mwg.server.allowed-hosts = mwg.example.com", "mwg.server.allowed-hosts")]
+    [InlineData("mwg.server.max-http-connections = 0", "mwg.server.max-http-connections")]
+    [InlineData("mwg.server.min-response-data-rate = fast", "mwg.server.min-response-data-rate")]
+    [InlineData("mwg.server.min-request-body-data-rate = -1", "mwg.server.min-request-body-data-rate")]
+    [InlineData("mwg.server.data-rate-grace-period = 1s", "mwg.server.data-rate-grace-period")]
+    [InlineData("mwg.server.max-concurrent-listings = 0", "mwg.server.max-concurrent-listings")]
+    [InlineData("mwg.server.listing-max-bytes = 0", "mwg.server.listing-max-bytes")]
     [InlineData("mwg.server.metrics.enabled = sometimes", "mwg.server.metrics.enabled")]
     [InlineData("mwg.server.metrics.path = metrics", "mwg.server.metrics.path")]
     [InlineData("mwg.server.metrics.path = \"/\"", "mwg.server.metrics.path")]

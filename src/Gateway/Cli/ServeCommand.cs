@@ -40,6 +40,12 @@ internal static class ServeCommand
             await error.WriteLineAsync($"mwg serve: {FirstLine(ex.Message)}");
             return CommandLine.Failed;
         }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            // An address this machine does not have (EADDRNOTAVAIL), or one the OS refuses: one line, not a stack trace.
+            await error.WriteLineAsync($"mwg serve: cannot listen on {config.GetString("mwg.server.bind")} port {config.GetString("mwg.server.port")}: {FirstLine(ex.Message)}");
+            return CommandLine.Failed;
+        }
         catch (OperationCanceledException)
         {
             return CommandLine.Failed;

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using MwgActors.Actors.Api;
@@ -60,9 +61,21 @@ internal sealed class AdminEndpoints
     /// <summary>
     /// <c>POST /admin/reload</c> with <c>{"prefixes": ["a", "b"], "encoding": "utf8" | "base64"}</c>: pushes a reload of
     /// those keys or prefixes to exactly the subscriptions that overlap them; answers <c>{"subscriptions": n}</c>.
+    /// The token is checked before the body is read; the body must be declared <c>application/json</c> (415
+    /// otherwise), which a cross-site form cannot send and a cross-site script cannot without a CORS preflight.
     /// </summary>
     public async Task<IResult> ReloadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        if (Refusal(request, []) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!IsJson(request.ContentType))
+        {
+            return Results.Json(new { error = "the body must be sent as Content-Type: application/json" }, statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
         List<byte[]> prefixes;
         try
         {
@@ -76,9 +89,9 @@ internal sealed class AdminEndpoints
             return Results.Json(new { error = "expected {\"prefixes\": [...], \"encoding\": \"utf8\" | \"base64\"}" }, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        if (Refusal(request, prefixes) is { } refused)
+        if (Refusal(request, prefixes) is { } forbidden)
         {
-            return refused;
+            return forbidden;
         }
 
         var pushed = await _mwg.Store.ForceReloadAsync(prefixes, cancellationToken);
@@ -97,6 +110,10 @@ internal sealed class AdminEndpoints
 
         return await next(context);
     }
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && string.Equals(media.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// 401 without a valid token, 403 when the token lacks the reload right (on every one of

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using MwgActors.Actors.Auth;
 using MwgActors.Actors.Cluster;
 using MwgActors.Actors.Hosting;
@@ -37,8 +38,9 @@ public sealed class MwgServer : IAsyncDisposable
     private readonly ServerSettings _settings;
     private int _disposed;
 
-    private MwgServer(ActorSystem system, MwgActorsExtension mwg, WebApplication app, WebSocketGateway gateway, RocksDbDatabase? dataFolder, ServerSettings settings, int port)
+    private MwgServer(ActorSystem system, MwgActorsExtension mwg, WebApplication app, WebSocketGateway gateway, ListingGate listings, RocksDbDatabase? dataFolder, ServerSettings settings, int port)
     {
+        Listings = listings;
         System = system;
         Mwg = mwg;
         _app = app;
@@ -72,6 +74,9 @@ public sealed class MwgServer : IAsyncDisposable
     public Uri WebSocketUri => new($"{(TlsEnabled ? "wss" : "ws")}://{FormatHost(_settings.Bind)}:{Port}/");
 
     public Uri HttpUri => new($"{(TlsEnabled ? "https" : "http")}://{FormatHost(_settings.Bind)}:{Port}/");
+
+    /// <summary>The <c>GET /keys</c> listings in flight and the bytes they hold.</summary>
+    internal ListingGate Listings { get; }
 
     /// <summary>Open websocket connections.</summary>
     public int ConnectionCount => _gateway.Connections.Count;
@@ -113,11 +118,11 @@ public sealed class MwgServer : IAsyncDisposable
 
             await mwg.WaitUntilReadyAsync(TimeSpan.FromMinutes(5), cancellationToken);
 
-            var gateway = MapEndpoints(app, settings, system, mwg, validator);
+            var (gateway, listings) = MapEndpoints(app, settings, system, mwg, validator);
             gateway.Accepting = true;
             await app.StartAsync(cancellationToken);
             var port = ReadPort(app, settings.Port);
-            return new MwgServer(system, mwg, app, gateway, dataFolder, settings, port);
+            return new MwgServer(system, mwg, app, gateway, listings, dataFolder, settings, port);
         }
         catch
         {
@@ -178,6 +183,16 @@ public sealed class MwgServer : IAsyncDisposable
             });
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
 
+            // The HTTP side's budgets (docs/security.md): TCP connections not upgraded, and Kestrel's own backstop
+            // for upgraded ones above the endpoint's max-connections (which answers 503 first; a socket closing
+            // still counts in Kestrel until its TCP connection ends). A client that reads a response or sends a
+            // body below the floor is dropped after the grace period, giving back what it held.
+            var http = settings.Http;
+            kestrel.Limits.MaxConcurrentConnections = http.MaxHttpConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = Math.Min(2L * settings.MaxConnections, int.MaxValue);
+            kestrel.Limits.MinResponseDataRate = http.MinResponseDataRate > 0 ? new MinDataRate(http.MinResponseDataRate, http.DataRateGracePeriod) : null;
+            kestrel.Limits.MinRequestBodyDataRate = http.MinRequestBodyDataRate > 0 ? new MinDataRate(http.MinRequestBodyDataRate, http.DataRateGracePeriod) : null;
+
             // A connection that never sends its upgrade is dropped: nothing is sent (KeepAliveTimeout, which Kestrel
             // applies until the first byte) or headers trickle in (RequestHeadersTimeout). Upgraded websockets are
             // not subject to either.
@@ -188,14 +203,19 @@ public sealed class MwgServer : IAsyncDisposable
         return builder.Build();
     }
 
-    private static WebSocketGateway MapEndpoints(WebApplication app, ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ITokenValidator? validator)
+    private static (WebSocketGateway Gateway, ListingGate Listings) MapEndpoints(WebApplication app, ServerSettings settings, ActorSystem system, MwgActorsExtension mwg, ITokenValidator? validator)
     {
-        var gateway = new WebSocketGateway(system, mwg, settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway"), validator);
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MwgActors.Gateway");
+        var gateway = new WebSocketGateway(system, mwg, settings, log, validator);
         var admin = gateway.Admin;
-        var keys = new KeysEndpoint(mwg, validator);
+        var keys = new KeysEndpoint(mwg, validator, settings.Http, log);
 
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", admin.ReadyAsync);
+        // Before every endpoint, the websocket upgrade included: a Host this server does not answer for is refused.
+        app.Use(HostPolicy.Middleware(settings, log));
+
+        // HEAD too: probes and monitors that only look at the status.
+        app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("ok\n"));
+        app.MapMethods("/readyz", [HttpMethods.Get, HttpMethods.Head], admin.ReadyAsync);
         app.MapGet("/admin/stats", admin.StatsAsync);
         app.MapPost("/admin/reload", admin.ReloadAsync);
         app.MapGet("/keys", keys.ListAsync);
@@ -218,7 +238,7 @@ public sealed class MwgServer : IAsyncDisposable
             app.Map("/", () => Results.Text("this cluster node has no gateway role: connect to a gateway node\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         }
 
-        return gateway;
+        return (gateway, keys.Listings);
     }
 
     private static int ReadPort(WebApplication app, int configured)

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace MwgActors.Gateway.Server;
 
 /// <summary>
@@ -21,13 +23,19 @@ internal static class OriginPolicy
             return settings.AllowedOrigins.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
         }
 
-        // No list: any origin while there is no authentication to steal. With authentication, the default turns
-        // into same-origin only (a page served by this host).
-        return !settings.AuthenticationEnabled || IsSameOrigin(origin, request);
+        // No list: a page served by this host. Without authentication, also a page on this machine (a local dev
+        // server): with nothing to steal, what is defended is the local server against pages from the Internet.
+        // The Host header was checked (HostPolicy), so a rebound name is not "this host".
+        return IsSameOrigin(origin, request) || (!settings.AuthenticationEnabled && IsLoopback(origin));
     }
 
     private static bool IsSameOrigin(string origin, HttpRequest request) =>
         Uri.TryCreate(origin, UriKind.Absolute, out var uri)
         && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
         && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsLoopback(string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && uri.Scheme is "http" or "https"
+        && (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address)));
 }

@@ -30,6 +30,9 @@ public sealed record ServerSettings(
     /// <summary><c>GET /metrics</c> (<c>mwg.server.metrics</c>).</summary>
     public MetricsSettings Metrics { get; init; } = new(true, "/metrics");
 
+    /// <summary>The HTTP side's budgets and the allowed Host names (<see cref="HttpSettings"/>).</summary>
+    public HttpSettings Http { get; init; } = HttpSettings.Default;
+
     /// <summary>Whether the websocket and HTTP endpoints speak TLS (wss://, https://).</summary>
     public bool TlsEnabled => Tls is not null;
 
@@ -42,6 +45,12 @@ public sealed record ServerSettings(
         if (!IPAddress.TryParse(bindText, out var bind) && !string.Equals(bindText, "localhost", StringComparison.OrdinalIgnoreCase))
         {
             throw new ConfigurationException($"invalid setting {Path}.bind: '{bindText}' is not an IP address");
+        }
+
+        if (bind is { IsIPv4MappedToIPv6: true })
+        {
+            // ::ffff:127.0.0.1 is 127.0.0.1 to the loopback check but cannot be bound as such: bind the IPv4 address.
+            bind = bind.MapToIPv4();
         }
 
         var port = Read(c, "port", s => s.GetInt("port", -1));
@@ -92,6 +101,7 @@ public sealed record ServerSettings(
         {
             AuthenticationEnabled = root.HasPath("mwg.auth.enabled") && ReadAuthEnabled(root),
             Metrics = MetricsSettings.Create(c),
+            Http = HttpSettings.Create(c),
         };
         settings.RefuseInsecureExposure();
         return settings;
