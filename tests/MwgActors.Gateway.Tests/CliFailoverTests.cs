@@ -22,21 +22,22 @@ public sealed class CliFailoverTests
     public async Task Several_urls_should_be_tried_in_order_and_the_first_that_answers_used(params string[] args)
     {
         await using var server = await TestServer.StartAsync();
-        var closed = $"ws://127.0.0.1:{ClosedPort()}/";
+        var (before, after) = ($"ws://127.0.0.1:{ClosedPort()}/", $"ws://127.0.0.1:{ClosedPort()}/");
 
-        var result = await RunAsync([.. args, "--url", closed, "--url", server.Uri.ToString()]);
+        // Refused, live, refused: only the second answers (neither the first nor the last --url alone would do).
+        var result = await RunAsync([.. args, "--url", before, "--url", server.Uri.ToString(), "--url", after]);
 
         Assert.True(result.Exit is CommandLine.Ok or CommandLine.NotFound, $"exit {result.Exit}: {result.Error}");
         Assert.Empty(result.Error);
     }
 
     [Fact]
-    public async Task A_put_through_the_second_url_should_be_stored_there()
+    public async Task A_put_through_the_first_url_that_answers_should_be_stored_there()
     {
         await using var server = await TestServer.StartAsync();
-        var closed = $"ws://127.0.0.1:{ClosedPort()}/";
+        var (before, after) = ($"ws://127.0.0.1:{ClosedPort()}/", $"ws://127.0.0.1:{ClosedPort()}/");
 
-        var put = await RunAsync("put", "--url", closed, "--url", server.Uri.ToString(), "users/ada", "Ada");
+        var put = await RunAsync("put", "--url", before, "--url", server.Uri.ToString(), "--url", after, "users/ada", "Ada");
         var get = await RunAsync("get", "--url", server.Uri.ToString(), "users/ada");
 
         Assert.Equal((CommandLine.Ok, string.Empty), (put.Exit, put.Error));
