@@ -17,6 +17,7 @@ internal sealed partial class ClusterNodeProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly List<Task> _pumps = [];
 
     private ClusterNodeProcess(string name, Process process)
     {
@@ -32,6 +33,9 @@ internal sealed partial class ClusterNodeProcess : IAsyncDisposable
     public string Seed { get; private set; } = null!;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code, once <see cref="TerminateAsync"/> or <see cref="WaitForExitAsync"/> returned.</summary>
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>The node's output so far (stdout and stderr), for a failure message.</summary>
     public string Output => string.Join('\n', _output);
@@ -86,12 +90,28 @@ internal sealed partial class ClusterNodeProcess : IAsyncDisposable
     /// <summary>SIGTERM, as a service manager stops it, then waits for the graceful stop to finish.</summary>
     public async Task TerminateAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        await SignalAsync("TERM");
+        await WaitForExitAsync(StartTimeout);
+    }
+
+    /// <summary>Sends a signal (TERM, STOP, CONT ...) with kill(1).</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits until the process has exited and all its output is read.</summary>
+    public async Task WaitForExitAsync(TimeSpan bound)
+    {
+        await _process.WaitForExitAsync().WaitAsync(bound);
+        Task[] pumps;
+        lock (_pumps)
         {
-            await kill.WaitForExitAsync();
+            pumps = [.. _pumps];
         }
 
-        await _process.WaitForExitAsync().WaitAsync(StartTimeout);
+        await Task.WhenAll(pumps).WaitAsync(bound);
     }
 
     public async ValueTask DisposeAsync()
@@ -102,13 +122,13 @@ internal sealed partial class ClusterNodeProcess : IAsyncDisposable
 
     private async Task ReadAddressesAsync()
     {
-        _ = Task.Run(async () =>
+        Pump(Task.Run(async () =>
         {
             while (await _process.StandardError.ReadLineAsync() is { } line)
             {
                 _output.Enqueue(line);
             }
-        });
+        }));
 
         Uri? uri = null;
         while (await _process.StandardOutput.ReadLineAsync() is { } line)
@@ -122,19 +142,27 @@ internal sealed partial class ClusterNodeProcess : IAsyncDisposable
             {
                 Uri = uri;
                 Seed = node.Groups[1].Value;
-                _ = Task.Run(async () =>
+                Pump(Task.Run(async () =>
                 {
                     while (await _process.StandardOutput.ReadLineAsync() is { } rest)
                     {
                         _output.Enqueue(rest);
                     }
-                });
+                }));
                 return;
             }
         }
 
         await _process.WaitForExitAsync();
         throw new InvalidOperationException($"node {Name} exited with {_process.ExitCode} before listening: {Output}");
+    }
+
+    private void Pump(Task pump)
+    {
+        lock (_pumps)
+        {
+            _pumps.Add(pump);
+        }
     }
 
     [GeneratedRegex(@"^mwg listening on (ws://\S+/)")]

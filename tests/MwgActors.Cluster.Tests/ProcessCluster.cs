@@ -4,8 +4,9 @@ using Xunit.Abstractions;
 namespace MwgActors.Cluster.Tests;
 
 /// <summary>
-/// Three <c>mwg serve --cluster</c> processes on 127.0.0.1 sharing a fresh PostgreSQL database. Node 1 starts alone
-/// and forms the cluster (it is the oldest: the writer and the lock table start there); nodes 2 and 3 join it.
+/// Three (or another number of) <c>mwg serve --cluster</c> processes on 127.0.0.1 sharing a fresh PostgreSQL database.
+/// Node 1 starts alone and forms the cluster (it is the oldest: the writer and the lock table start there); the others
+/// join it.
 /// Failure detection and downing are tight here (3 s heartbeat pause, 3 s stable-after, 1 s removal margin) so a
 /// failover takes seconds; hocon/cluster.conf shows the values for a real deployment.
 /// </summary>
@@ -34,7 +35,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     public List<ClusterNodeProcess> Nodes { get; } = [];
 
-    public static async Task<ProcessCluster> StartAsync(ITestOutputHelper output)
+    public static async Task<ProcessCluster> StartAsync(ITestOutputHelper output, int nodes = 3)
     {
         var folder = Path.Combine(Path.GetTempPath(), "mwg-failover-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -45,9 +46,9 @@ internal sealed class ProcessCluster : IAsyncDisposable
         {
             output.WriteLine($"PostgreSQL ready in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
             var first = await cluster.StartNodeAsync("node1");
-            var others = await Task.WhenAll(cluster.StartNodeTaskAsync("node2", first.Seed), cluster.StartNodeTaskAsync("node3", first.Seed));
+            var others = await Task.WhenAll(Enumerable.Range(2, nodes - 1).Select(n => cluster.StartNodeTaskAsync($"node{n}", first.Seed)));
             cluster.Nodes.AddRange(others);
-            output.WriteLine($"three nodes listening {(DateTime.UtcNow - started).TotalSeconds:F1} s after the start: {string.Join(", ", cluster.Nodes.Select(n => $"{n.Name} {n.Uri} cluster {n.Seed}"))}");
+            output.WriteLine($"{nodes} nodes listening {(DateTime.UtcNow - started).TotalSeconds:F1} s after the start: {string.Join(", ", cluster.Nodes.Select(n => $"{n.Name} {n.Uri} cluster {n.Seed}"))}");
             return cluster;
         }
         catch

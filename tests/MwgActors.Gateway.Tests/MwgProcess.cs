@@ -88,9 +88,14 @@ internal sealed class MwgProcess : IAsyncDisposable
         await _errorLines.Reader.ReadAsync().AsTask().WaitAsync(Bound);
 
     /// <summary>Ctrl-C: SIGINT to the child, as a terminal would send it.</summary>
-    public async Task InterruptAsync()
+    public Task InterruptAsync() => SignalAsync("INT");
+
+    /// <summary>SIGTERM to the child, as a service manager stops it.</summary>
+    public Task TerminateAsync() => SignalAsync("TERM");
+
+    private async Task SignalAsync(string signal)
     {
-        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync().WaitAsync(Bound);
     }
 

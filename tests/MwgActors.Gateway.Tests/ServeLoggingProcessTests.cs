@@ -54,6 +54,23 @@ public sealed partial class ServeLoggingProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task SIGTERM_should_stop_a_single_server_gracefully_with_exit_0()
+    {
+        await using var serve = MwgProcess.Start("serve", "--port", "0", "--data", _folder, "--log-level", "warning");
+
+        await serve.ReadLinesUntilAsync("mwg listening on ");
+        await serve.TerminateAsync();
+        var rest = await serve.ReadToEndAsync();
+
+        Assert.Equal(CommandLine.Ok, await serve.WaitForExitAsync());
+        var lines = rest.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("mwg stopping: finishing requests in flight", lines);
+        Assert.Contains("mwg stopped", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("cluster", StringComparison.Ordinal));
+        Assert.Empty(await serve.ErrorAsync());
+    }
+
+    [Fact]
     public async Task A_bad_log_level_should_be_a_usage_error()
     {
         using var output = new StringWriter();

@@ -78,7 +78,7 @@ public sealed class StaticAssetsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync(new Uri("/", UriKind.Relative))).StatusCode);
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var folder = new DirectoryInfo(AppContext.BaseDirectory);
         while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "MwgActors.sln")))

@@ -1,14 +1,16 @@
+using System.Text.Json;
 using MwgActors.Client;
 
 namespace MwgActors.Gateway.Cli;
 
 /// <summary>
 /// Runs a client command: checks its options, then maps every way it can fail to an exit code and one line
-/// <c>mwg COMMAND: REASON</c> on stderr, never a stack trace. The one place that turns exceptions into output.
+/// <c>mwg COMMAND: REASON</c> on stderr, never a stack trace. The one place that turns exceptions into output. With
+/// <c>--json</c>, a request whose outcome is unknown also prints <c>{"outcomeUnknown":true,"error":"REASON"}</c> on stdout.
 /// </summary>
 internal static class ClientCommand
 {
-    public static async Task<int> RunAsync(string name, ParsedArguments args, TextWriter error, string[] ownOptions, Func<ClientOptions, Task<int>> body)
+    public static async Task<int> RunAsync(string name, ParsedArguments args, TextWriter output, TextWriter error, string[] ownOptions, Func<ClientOptions, Task<int>> body)
     {
         ClientOptions options;
         try
@@ -31,7 +33,7 @@ internal static class ClientCommand
         }
         catch (CommandFailure ex)
         {
-            return await FailAsync(ex.ExitCode, ex.Message);
+            return await FailWithAsync(ex);
         }
         catch (OperationCanceledException)
         {
@@ -40,14 +42,24 @@ internal static class ClientCommand
         }
         catch (MwgClientException ex)
         {
-            var failure = ClientSession.Describe(ex, options);
-            return await FailAsync(failure.ExitCode, failure.Message);
+            return await FailWithAsync(ClientSession.Describe(ex, options));
         }
 #pragma warning disable CA1031 // The last resort at the process boundary: one line, never a stack trace.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             return await FailAsync(CommandLine.Failed, $"failed: {ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}");
+        }
+
+        async Task<int> FailWithAsync(CommandFailure failure)
+        {
+            if (failure.OutcomeUnknown && options.Json)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new { outcomeUnknown = true, error = failure.Message }, JsonOutput.Options));
+                await output.FlushAsync();
+            }
+
+            return await FailAsync(failure.ExitCode, failure.Message);
         }
 
         async Task<int> FailAsync(int exitCode, string reason)

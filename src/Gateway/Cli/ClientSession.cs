@@ -8,12 +8,23 @@ namespace MwgActors.Gateway.Cli;
 /// <summary>Opens the <see cref="MwgClient"/> of a client command and names its failures for people.</summary>
 internal static class ClientSession
 {
-    /// <summary>Connects to <c>--url</c>: exit 5 when nothing answers there, 4 when it does not answer in time.</summary>
+    /// <summary>
+    /// Connects to the first <c>--url</c> that answers, the others (in order) being the client's fallbacks when its
+    /// connection is lost: exit 5 when nothing answers at any, 4 when one does not answer in time.
+    /// </summary>
     public static async Task<MwgClient> ConnectAsync(ClientOptions options, CancellationToken cancellationToken)
     {
-        var url = options.WebSocketUri;
-        await ProbeAsync(url, options.Timeout, cancellationToken);
-        var settings = new MwgClientOptions { Url = url, ConnectTimeout = options.Timeout, RequestTimeout = options.Timeout, Token = options.Token };
+        var urls = options.WebSocketUris;
+        var answered = await FirstAnsweringAsync(urls, options.Timeout, cancellationToken);
+        var url = urls[answered];
+        var settings = new MwgClientOptions
+        {
+            Url = url,
+            FallbackUrls = [.. urls.Skip(answered + 1), .. urls.Take(answered)],
+            ConnectTimeout = options.Timeout,
+            RequestTimeout = options.Timeout,
+            Token = options.Token,
+        };
         try
         {
             return await MwgClient.ConnectAsync(settings, cancellationToken);
@@ -26,8 +37,39 @@ internal static class ClientSession
     }
 
     /// <summary>
+    /// The index of the first address that accepts a TCP connection, tried in order. One address: its failure as
+    /// is; several: every address with its reason, and exit 4 only when each of them timed out.
+    /// </summary>
+    private static async Task<int> FirstAnsweringAsync(IReadOnlyList<Uri> urls, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var failures = new List<CommandFailure>();
+        for (var i = 0; i < urls.Count; i++)
+        {
+            try
+            {
+                await ProbeAsync(urls[i], timeout, cancellationToken);
+                return i;
+            }
+            catch (CommandFailure failure)
+            {
+                failures.Add(failure);
+            }
+        }
+
+        if (failures.Count == 1)
+        {
+            throw failures[0];
+        }
+
+        var reasons = string.Join("; ", failures.Select(f => f.Message));
+        throw failures.TrueForAll(f => f.ExitCode == CommandLine.TimedOut)
+            ? new CommandFailure(CommandLine.TimedOut, $"no answer from any --url: {reasons}")
+            : new CommandFailure(CommandLine.CannotConnect, $"cannot connect to any --url: {reasons}");
+    }
+
+    /// <summary>
     /// One TCP connect first, because the client retries its first connection until the connect timeout and cannot
-    /// say why it failed: a refused port or an unknown host is reported at once, as such, instead of after 10 s.
+    /// say why it failed: a refused port or an unknown host is reported at once, as such, instead of after the timeout.
     /// </summary>
     private static async Task ProbeAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -56,11 +98,14 @@ internal static class ClientSession
     }
 
     /// <summary>The exit code and line for a request that failed after the connection was made.</summary>
-    public static CommandFailure Describe(MwgClientException ex, ClientOptions options) => ex.Code switch
+    public static CommandFailure Describe(MwgClientException ex, ClientOptions options) => ex switch
     {
-        ErrorCode.Timeout => new CommandFailure(CommandLine.TimedOut, $"no answer within {Seconds(options.Timeout)}"),
-        ErrorCode.Unavailable when ex.OutcomeUnknown => new CommandFailure(CommandLine.CannotConnect, "the connection was lost before the answer; the write may or may not have been applied"),
-        ErrorCode.Unavailable => new CommandFailure(CommandLine.CannotConnect, "the connection was lost"),
+        // Sent, then no answer or no connection: the server may have applied it. Said as such, with its own exit code,
+        // so a script does not blindly retry a write that was applied (or give up on one that was not).
+        { OutcomeUnknown: true, Code: ErrorCode.Timeout } => CommandFailure.Unknown($"no answer within {Seconds(options.Timeout)} after the request was sent"),
+        { OutcomeUnknown: true } => CommandFailure.Unknown("the connection was lost after the request was sent"),
+        { Code: ErrorCode.Timeout } => new CommandFailure(CommandLine.TimedOut, $"no answer within {Seconds(options.Timeout)}"),
+        { Code: ErrorCode.Unavailable } => new CommandFailure(CommandLine.CannotConnect, "the connection was lost"),
         _ => new CommandFailure(CommandLine.Failed, $"the server refused: {ex.Code}" + (string.IsNullOrWhiteSpace(ex.Message) ? string.Empty : $" ({OneLine(ex.Message)})")),
     };
 

@@ -6,6 +6,9 @@ namespace MwgActors.Gateway.Cli;
 /// </summary>
 internal sealed class CommandFailure : Exception
 {
+    /// <summary>What starts the line of a request whose outcome is unknown, for people and scripts alike.</summary>
+    public const string OutcomeUnknownText = "outcome unknown";
+
     public CommandFailure(int exitCode, string reason)
         : base(reason) => ExitCode = exitCode;
 
@@ -24,4 +27,11 @@ internal sealed class CommandFailure : Exception
     }
 
     public int ExitCode { get; } = CommandLine.Failed;
+
+    /// <summary>The request was sent and its answer never came: the server may or may not have applied it.</summary>
+    public bool OutcomeUnknown => ExitCode == CommandLine.OutcomeUnknown;
+
+    /// <summary>A request that was sent but not answered: exit 6, and a line that says the outcome is unknown.</summary>
+    public static CommandFailure Unknown(string what) =>
+        new(CommandLine.OutcomeUnknown, $"{OutcomeUnknownText}: {what}; it may or may not have been applied");
 }

@@ -20,6 +20,12 @@ public static class CommandLine
     /// <summary>Nothing answers at <c>--url</c>, or the connection was lost.</summary>
     public const int CannotConnect = 5;
 
+    /// <summary>
+    /// The request was sent, then the connection was lost or no answer came within <c>--timeout</c>: the server may
+    /// or may not have applied it (a write in flight during a cluster's failover).
+    /// </summary>
+    public const int OutcomeUnknown = 6;
+
     /// <summary>Ctrl-C (or SIGTERM) before the command was done, as shells count it (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 
@@ -69,14 +75,19 @@ public static class CommandLine
                    --hold          keep the connection and the lease until Ctrl-C, then unlock
 
         client options:
-          --url URL        the server: ws://, wss://, http:// or https:// (default ws://127.0.0.1:7513/)
+          --url URL        the server: ws://, wss://, http:// or https:// (default ws://127.0.0.1:7513/);
+                           repeatable: the first that answers is used, the others (in order) when it is lost
+                           (the gateway nodes of a cluster)
           --json           JSON output for scripts
           --base64         keys, values and prefixes are Base64, on the command line and in the output
-          --timeout SECS   how long to wait for the connection and for each answer (default 10)
+          --timeout SECS   how long to wait for the connection and for each answer, retries of a server
+                           answering "unavailable" included (default 30: above a cluster's failover)
           --token TOKEN    a token (JWT from `mwg token`, or an API key) for a server with authentication on
 
         exit codes: 0 ok (watch: stopped by Ctrl-C), 1 refused or failed by the server, 2 usage,
                     3 get: a key is missing, 4 timeout, 5 cannot connect or connection lost,
+                    6 outcome unknown: the request was sent, then no answer came (timeout or connection
+                      lost), so it may or may not have been applied (--json: {"outcomeUnknown":true,...}),
                     130 interrupted; every failure prints one line `mwg COMMAND: REASON` on stderr
         """;
 

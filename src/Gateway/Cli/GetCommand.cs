@@ -9,7 +9,7 @@ namespace MwgActors.Gateway.Cli;
 internal static class GetCommand
 {
     public static Task<int> RunAsync(ParsedArguments args, TextWriter output, TextWriter error) =>
-        ClientCommand.RunAsync("get", args, error, [], async options =>
+        ClientCommand.RunAsync("get", args, output, error, [], async options =>
         {
             if (args.Positional.Count == 0)
             {

@@ -11,7 +11,7 @@ namespace MwgActors.Gateway.Cli;
 internal static class LockCommand
 {
     public static Task<int> RunAsync(ParsedArguments args, TextWriter output, TextWriter error, CancellationToken stop) =>
-        ClientCommand.RunAsync("lock", args, error, ["hold"], async options =>
+        ClientCommand.RunAsync("lock", args, output, error, ["hold"], async options =>
         {
             if (args.Positional.Count != 0)
             {

@@ -7,7 +7,7 @@ namespace MwgActors.Gateway.Cli;
 internal static class PutCommand
 {
     public static Task<int> RunAsync(ParsedArguments args, TextWriter output, TextWriter error) =>
-        ClientCommand.RunAsync("put", args, error, [], async options =>
+        ClientCommand.RunAsync("put", args, output, error, [], async options =>
         {
             if (args.Positional.Count == 0 || args.Positional.Count % 2 != 0)
             {

@@ -10,7 +10,7 @@ namespace MwgActors.Gateway.Cli;
 internal static class ReloadCommand
 {
     public static Task<int> RunAsync(ParsedArguments args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        ClientCommand.RunAsync("reload", args, error, ["token"], async options =>
+        ClientCommand.RunAsync("reload", args, output, error, ["token"], async options =>
         {
             if (args.Positional.Count == 0)
             {
@@ -18,7 +18,6 @@ internal static class ReloadCommand
             }
 
             var prefixes = args.Positional.Select(p => Convert.ToBase64String(options.Bytes(p))).ToList();
-            var url = ServerUrl.Http(options.Url, "/admin/reload");
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             if (args.Get("token") is { Length: > 0 } token)
             {
@@ -26,46 +25,67 @@ internal static class ReloadCommand
                 http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             }
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.Timeout);
-            int subscriptions;
-            try
+            // Several --url: the first server that can be reached takes it (a reload reaches that node's subscriptions).
+            var urls = options.HttpUris("/admin/reload");
+            int? subscriptions = null;
+            var unreachable = new List<string>();
+            foreach (var url in urls)
             {
-                using var response = await http.PostAsJsonAsync(url, new { prefixes, encoding = "base64" }, timeout.Token);
-                if (!response.IsSuccessStatusCode)
+                try
                 {
-                    throw new CommandFailure(CommandLine.Failed, $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                    subscriptions = await PostAsync(http, url, prefixes, options, cancellationToken);
+                    break;
                 }
-
-                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
-                subscriptions = body.RootElement.GetProperty("subscriptions").GetInt32();
-            }
-            catch (HttpRequestException ex) when (ex.InnerException is SocketException || ex.HttpRequestError == HttpRequestError.ConnectionError)
-            {
-                throw new CommandFailure(CommandLine.CannotConnect, $"cannot reach {url}");
-            }
-            catch (HttpRequestException)
-            {
-                throw new CommandFailure(CommandLine.Failed, $"the request to {url} failed");
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new CommandFailure(CommandLine.TimedOut, $"no answer from {url} within {options.Timeout.TotalSeconds:0.###}s");
-            }
-            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-            {
-                throw new CommandFailure(CommandLine.Failed, $"unexpected answer from {url}");
+                catch (CommandFailure failure) when (failure.ExitCode == CommandLine.CannotConnect && urls.Count > 1)
+                {
+                    unreachable.Add(failure.Message);
+                }
             }
 
+            var reached = subscriptions ?? throw new CommandFailure(CommandLine.CannotConnect, $"cannot connect to any --url: {string.Join("; ", unreachable)}");
             if (options.Json)
             {
-                await output.WriteLineAsync(JsonSerializer.Serialize(new { subscriptions }));
+                await output.WriteLineAsync(JsonSerializer.Serialize(new { subscriptions = reached }));
             }
             else
             {
-                await output.WriteLineAsync($"reload pushed to {subscriptions} subscription(s)");
+                await output.WriteLineAsync($"reload pushed to {reached} subscription(s)");
             }
 
             return CommandLine.Ok;
         });
+
+    /// <summary>One POST /admin/reload: the number of subscriptions it reached, or a <see cref="CommandFailure"/>.</summary>
+    private static async Task<int> PostAsync(HttpClient http, Uri url, List<string> prefixes, ClientOptions options, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        try
+        {
+            using var response = await http.PostAsJsonAsync(url, new { prefixes, encoding = "base64" }, timeout.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new CommandFailure(CommandLine.Failed, $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
+            return body.RootElement.GetProperty("subscriptions").GetInt32();
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException || ex.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            throw new CommandFailure(CommandLine.CannotConnect, $"cannot reach {url}");
+        }
+        catch (HttpRequestException)
+        {
+            throw new CommandFailure(CommandLine.Failed, $"the request to {url} failed");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CommandFailure(CommandLine.TimedOut, $"no answer from {url} within {ClientSession.Seconds(options.Timeout)}");
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new CommandFailure(CommandLine.Failed, $"unexpected answer from {url}");
+        }
+    }
 }

@@ -4,7 +4,7 @@ namespace MwgActors.Gateway.Cli;
 internal static class RemoveCommand
 {
     public static Task<int> RunAsync(ParsedArguments args, TextWriter output, TextWriter error) =>
-        ClientCommand.RunAsync("remove", args, error, [], async options =>
+        ClientCommand.RunAsync("remove", args, output, error, [], async options =>
         {
             if (args.Positional.Count == 0)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Akka.Actor;
 using Akka.Configuration;
 using MwgActors.Actors.Hosting;
 using MwgActors.Actors.Storage;
@@ -51,6 +52,7 @@ internal static class ServeCommand
             return CommandLine.Failed;
         }
 
+        var cluster = server.Mwg.ClusterSettings;
         await using (server)
         {
             var storage = server.Mwg.StorageSettings;
@@ -60,7 +62,6 @@ internal static class ServeCommand
                 await output.WriteLineAsync($"mwg WARNING: serving plain text without authentication on {server.Address} (--insecure)");
             }
 
-            var cluster = server.Mwg.ClusterSettings;
             if (cluster.Enabled)
             {
                 await output.WriteLineAsync($"mwg cluster node {server.ClusterAddress} (roles {string.Join(", ", cluster.Roles)}; journal {cluster.JournalProviderName})");
@@ -75,14 +76,21 @@ internal static class ServeCommand
 
             await output.FlushAsync(CancellationToken.None);
             var stopped = Task.Delay(Timeout.Infinite, stop.Token);
-            if (await Task.WhenAny(stopped, server.System.WhenTerminated) != stopped)
+            if (await Task.WhenAny(stopped, server.System.WhenTerminated) != stopped && !StoppedBySignal(server.System))
             {
-                // The actor system ended by itself: in a cluster, this node was downed (split-brain resolver) or left.
+                // The actor system ended by itself: in a cluster, this node was downed (split-brain resolver) or
+                // removed by the others. Exit 1, for a service manager to restart it.
                 await error.WriteLineAsync("mwg serve: the node left the cluster (downed or removed); stopping");
                 return CommandLine.Failed;
             }
 
             await output.WriteLineAsync("mwg stopping: finishing requests in flight");
+        }
+
+        if (cluster.Enabled)
+        {
+            // The coordinated shutdown of the dispose left the cluster: the others took over its singletons.
+            await output.WriteLineAsync("mwg left the cluster gracefully");
         }
 
         await output.WriteLineAsync("mwg stopped");
@@ -94,6 +102,14 @@ internal static class ServeCommand
             stop.Cancel();
         }
     }
+
+    /// <summary>
+    /// Whether a stop signal ended the actor system: Akka's own SIGTERM hook
+    /// (<c>akka.coordinated-shutdown.run-by-clr-shutdown-hook</c>, off in <see cref="MwgServer"/> unless configured)
+    /// may run the coordinated shutdown before this command's handler sees the signal.
+    /// </summary>
+    private static bool StoppedBySignal(ActorSystem system) =>
+        CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClrExitReason;
 
     /// <summary>Command-line options over the --config file over reference.conf.</summary>
     internal static Config BuildConfig(ParsedArguments args)

@@ -15,7 +15,7 @@ namespace MwgActors.Gateway.Cli;
 internal static class WatchCommand
 {
     public static Task<int> RunAsync(ParsedArguments args, TextWriter output, TextWriter error, CancellationToken stop) =>
-        ClientCommand.RunAsync("watch", args, error, ["since"], async options =>
+        ClientCommand.RunAsync("watch", args, output, error, ["since"], async options =>
         {
             if (args.Positional.Count == 0)
             {

@@ -159,10 +159,14 @@ public sealed class MwgServer : IAsyncDisposable
 
     /// <summary>
     /// The actor system's configuration: Akka logs through <see cref="LoggingBridgeActor"/> at
-    /// <c>mwg.logging.level</c>, unless the configuration sets <c>akka.loglevel</c> itself.
+    /// <c>mwg.logging.level</c>, unless the configuration sets <c>akka.loglevel</c> itself. Akka's own SIGTERM hook is
+    /// off unless configured: <see cref="DisposeAsync"/> runs the coordinated shutdown after the gateway has drained
+    /// (the hook would stop the actors under requests in flight, and a cluster node would seem to have been downed).
     /// </summary>
     private static Config SystemConfig(Config config, LoggingSettings logging) =>
-        AkkaLogging.LoggersConfig.WithFallback(config).WithFallback(AkkaLogging.LevelConfig(logging.Level));
+        AkkaLogging.LoggersConfig.WithFallback(config).WithFallback(AkkaLogging.LevelConfig(logging.Level)).WithFallback(NoClrShutdownHook);
+
+    private static readonly Config NoClrShutdownHook = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
 
     private static WebApplication CreateApp(ServerSettings settings, LoggingSettings logging)
     {
