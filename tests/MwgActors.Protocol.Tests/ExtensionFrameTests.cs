@@ -27,7 +27,7 @@ public sealed class ExtensionFrameTests
 
     public static TheoryData<string, ProtocolMessage> ServerFrames => new()
     {
-        { "01 02 73 31 80 80 04 80 02 80 01 80 20 10 23 30", new Hello(1, "s1", new ProtocolLimits(65536, 256, 128, 4096, 16)) },
+        { "01 02 73 31 80 80 04 80 02 80 01 80 20 10 20 80 10 23 30", new Hello(1, "s1", new ProtocolLimits(65536, 256, 128, 4096, 16, 32, 2048)) },
         { "03 02 78 00 01 23 31 45", new GetResult(E, [Bytes.Ascii("x"), null, []]) },
         { "01 2b 23 32 45", new PutResult(E, true, 42) },
         { "00 00 23 32 45", new PutResult(E, false) },
@@ -72,6 +72,38 @@ public sealed class ExtensionFrameTests
     [MemberData(nameof(ServerFrames))]
     public void Server_frame_should_decode_from_the_documented_bytes(string hex, ProtocolMessage message) =>
         Assert.Equal(Describe.Of(message), Describe.Of(new BinaryClientDecoder(Dialect.Extended).Decode(Bytes.Hex(hex))));
+
+    [Fact]
+    public void A_hello_of_an_older_server_without_the_prefix_limits_should_decode_with_their_defaults() =>
+        Assert.Equal(
+            Describe.Of(new Hello(1, "s1", new ProtocolLimits(65536, 256, 128, 4096, 16))),
+            Describe.Of(new BinaryClientDecoder(Dialect.Extended).Decode(Bytes.Hex("01 02 73 31 80 80 04 80 02 80 01 80 20 10 23 30"))));
+
+    [Fact]
+    public void A_hello_with_limits_a_later_server_appends_should_still_decode() =>
+        Assert.Equal(
+            Describe.Of(new Hello(1, "s1", new ProtocolLimits(65536, 256, 128, 4096, 16, 32, 2048))),
+            Describe.Of(new BinaryClientDecoder(Dialect.Extended).Decode(Bytes.Hex("01 02 73 31 80 80 04 80 02 80 01 80 20 10 20 80 10 07 09 23 30"))));
+
+    [Fact]
+    public void A_subscribe_with_more_prefixes_than_the_limit_should_be_refused_before_reading_them()
+    {
+        var limits = new ProtocolLimits(MaxPrefixesPerSubscription: 2);
+        var frame = new BinaryClientEncoder(Dialect.Extended).Encode(new Subscribe(E, [[1], [2], [3]], null, false));
+        var ex = Assert.Throws<ProtocolException>(() => new BinaryServerDecoder(Dialect.Extended, limits).Decode(frame));
+        Assert.Equal((ErrorCode.TooManyPrefixes, E), (ex.Code, ex.RequestId));
+    }
+
+    [Fact]
+    public void A_subscribe_whose_prefixes_exceed_the_connection_bytes_should_be_refused()
+    {
+        var limits = new ProtocolLimits(MaxPrefixBytesPerConnection: 5);
+        var encoder = new BinaryClientEncoder(Dialect.Extended);
+        var decoder = new BinaryServerDecoder(Dialect.Extended, limits);
+        Assert.IsType<Subscribe>(decoder.Decode(encoder.Encode(new Subscribe(E, [Bytes.Ascii("ab"), Bytes.Ascii("cde")], null, false))));
+        var ex = Assert.Throws<ProtocolException>(() => decoder.Decode(encoder.Encode(new Subscribe(E, [Bytes.Ascii("ab"), Bytes.Ascii("cdef")], null, false))));
+        Assert.Equal(ErrorCode.TooManyPrefixes, ex.Code);
+    }
 
     [Fact]
     public void G1_should_neither_receive_nor_send_the_auth_frames()

@@ -89,8 +89,8 @@ internal static class Generators
             Gen.Select(OptionalRevision, AnyBytes.Array[0, 4], AnyBytes.Array[0, 4], (s, k, p) => (ProtocolMessage)new ReloadKeys(s, k, p)),
             Revision.Select(s => (ProtocolMessage)new ReloadAll(s)),
             Gen.Const((ProtocolMessage)new TokenExpired()),
-            Gen.Select(Gen.Int[0, 100], Gen.String[Gen.Char.AlphaNumeric, 0, 10], Gen.Int[1, 1 << 20].Array[5, 5],
-                (v, s, l) => (ProtocolMessage)new Hello(v, s, new ProtocolLimits(l[0], l[1], l[2], l[3], l[4]))));
+            Gen.Select(Gen.Int[0, 100], Gen.String[Gen.Char.AlphaNumeric, 0, 10], Gen.Int[1, 1 << 20].Array[7, 7],
+                (v, s, l) => (ProtocolMessage)new Hello(v, s, new ProtocolLimits(l[0], l[1], l[2], l[3], l[4], l[5], l[6]))));
         return Gen.OneOf(replies, replies, replies, pushes);
     }
 }

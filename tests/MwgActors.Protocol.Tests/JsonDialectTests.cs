@@ -45,8 +45,8 @@ public sealed class JsonDialectTests
         { """{"room":"mwg.server","action":"reload","result":{"pairs":[{"key":"k","value":"v"}]}}""", new ReloadPairs([new KeyValue(U("k"), U("v"))]), false },
         { """{"room":"mwg.sub.7","action":"reloadKeys","result":{"subscriptionId":7,"keys":["user:1"],"prefixes":["team:"]}}""", new ReloadKeys(7, [U("user:1")], [U("team:")]), false },
         { """{"room":"mwg.sub.7","action":"reloadAll","result":{"subscriptionId":7}}""", new ReloadAll(7), false },
-        { """{"room":"mwg.server","action":"hello","result":{"version":1,"serverId":"s1","limits":{"maxFrameBytes":65536,"maxKeysPerBatch":256,"maxKeyBytes":128,"maxValueBytes":4096,"maxSubscriptionsPerConnection":16}}}""",
-            new Hello(1, "s1", new ProtocolLimits(65536, 256, 128, 4096, 16)), false },
+        { """{"room":"mwg.server","action":"hello","result":{"version":1,"serverId":"s1","limits":{"maxFrameBytes":65536,"maxKeysPerBatch":256,"maxKeyBytes":128,"maxValueBytes":4096,"maxSubscriptionsPerConnection":16,"maxPrefixesPerSubscription":32,"maxPrefixBytesPerConnection":2048}}}""",
+            new Hello(1, "s1", new ProtocolLimits(65536, 256, 128, 4096, 16, 32, 2048)), false },
     };
 
     [Theory]

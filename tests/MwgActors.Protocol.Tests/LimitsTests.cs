@@ -34,6 +34,23 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public void Too_many_prefixes_or_prefix_bytes_in_a_subscribe_should_be_TooManyPrefixes()
+    {
+        var limits = Limits with { MaxKeysPerBatch = 100, MaxPrefixesPerSubscription = 2, MaxPrefixBytesPerConnection = 6 };
+        ErrorCode Ext(string hex) => Assert.Throws<ProtocolException>(() => new BinaryServerDecoder(Dialect.Extended, limits).Decode(Bytes.Hex(hex))).Code;
+        ErrorCode Js(string json) => Assert.Throws<ProtocolException>(() => new JsonServerDecoder(limits).Decode(Encoding.UTF8.GetBytes(json))).Code;
+
+        Assert.Equal(ErrorCode.TooManyPrefixes, Ext("00 00 03 01 61 01 62 01 63 23 12 41"));
+        Assert.Equal(ErrorCode.TooManyPrefixes, Ext("00 00 ff ff ff ff 0f 23 12 41")); // refused on the count alone
+        Assert.Equal(ErrorCode.TooManyPrefixes, Ext("00 00 02 04 61 62 63 64 03 65 66 67 23 12 41"));
+        Assert.Equal(ErrorCode.TooManyPrefixes, Js("""{"requestId":"r","action":"subscribe","prefixes":["a","b","c"]}"""));
+        Assert.Equal(ErrorCode.TooManyPrefixes, Js("""{"requestId":"r","action":"subscribe","prefixes":["abcd","efg"]}"""));
+
+        // A get of as many keys is not a subscribe: its own limit applies.
+        Assert.IsType<Get>(new JsonServerDecoder(limits).Decode(Encoding.UTF8.GetBytes("""{"requestId":"r","action":"get","keys":["a","b","c"]}""")));
+    }
+
+    [Fact]
     public void A_large_count_should_fail_before_any_allocation() =>
         Assert.Equal(ErrorCode.TooManyKeys, Extended("ff ff ff ff 0f 23 16 41"));
 

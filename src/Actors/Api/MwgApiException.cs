@@ -14,6 +14,9 @@ public enum MwgApiError
 
     /// <summary>No answer within the ask timeout (mwg.api.ask-timeout); a write may still commit.</summary>
     Timeout,
+
+    /// <summary>A budget of the server is full (a subscribe past mwg.subscriptions.max-memory); try again later.</summary>
+    Overloaded,
 }
 
 /// <summary>The one exception the in-process API throws for a failed operation.</summary>
@@ -25,5 +28,5 @@ public sealed class MwgApiException : Exception
     public MwgApiError Error { get; }
 
     /// <summary>True when the same call may succeed later.</summary>
-    public bool IsRetryable => Error is MwgApiError.Unavailable or MwgApiError.Timeout or MwgApiError.ReadFailed;
+    public bool IsRetryable => Error is MwgApiError.Unavailable or MwgApiError.Timeout or MwgApiError.ReadFailed or MwgApiError.Overloaded;
 }

@@ -99,6 +99,8 @@ public sealed class MwgStore
     /// Subscribes to the keys under <paramref name="prefixes"/> (an empty prefix is every key). With
     /// <paramref name="afterRevision"/>, every change after it is delivered first, then the live stream.
     /// </summary>
+    /// <exception cref="MwgApiException"><see cref="MwgApiError.Overloaded"/> when the subscriptions' memory budget
+    /// (mwg.subscriptions.max-memory) has no room for it.</exception>
     public async Task<MwgSubscription> SubscribeAsync(
         IReadOnlyList<byte[]> prefixes,
         long? afterRevision = null,
@@ -158,6 +160,8 @@ public sealed class MwgStore
                     _ => MwgApiError.Unavailable,
                 },
                 $"storage failed: {failed.Reason}"),
+            SubscribeRefused => throw new MwgApiException(
+                MwgApiError.Overloaded, "the server holds all the subscriptions it has memory for (mwg.subscriptions.max-memory), retry later"),
             _ => throw new MwgApiException(MwgApiError.Unavailable, $"unexpected reply {reply.GetType().Name}"),
         };
     }

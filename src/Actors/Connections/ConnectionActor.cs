@@ -136,6 +136,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         Receive<Subs.Subscribed>(OnSubscribed);
         Receive<Subs.SubscribeFailed>(OnSubscribeFailed);
+        Receive<Subs.SubscribeRefused>(OnSubscribeRefused);
         Receive<Subs.Unsubscribed>(OnUnsubscribed);
         Receive<Subs.ChangeNotification>(OnChange);
         Receive<Subs.ReloadRequired>(reload => SendReload(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes), ReloadReason.Forced));
@@ -557,10 +558,46 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
+        // The decoder already bounds one subscribe's prefixes; this bounds what the connection holds in all.
+        var prefixBytes = ConnectionSubscription.BytesOf(subscribe.Prefixes);
+        if (subscribe.Prefixes.Count > _settings.Limits.MaxPrefixesPerSubscription
+            || HeldPrefixBytes() + prefixBytes > _settings.Limits.MaxPrefixBytesPerConnection)
+        {
+            LimitExceeded(ErrorCode.TooManyPrefixes, "mwg.protocol.max-prefix-bytes-per-connection", "answered with an error");
+            var reason = subscribe.Prefixes.Count > _settings.Limits.MaxPrefixesPerSubscription ? "too many prefixes in one subscription" : "too many prefix bytes on this connection";
+            Answer(RequestKind.Subscribe, RequestOutcome.Refused, new Error(subscribe.Id, ErrorCode.TooManyPrefixes, reason));
+            return;
+        }
+
         var subscriptionId = ++_nextSubscriptionId;
         _pendingSubscriptions[subscriptionId] = NewPending(subscribe.Id, RequestKind.Subscribe);
         _requestedSubscriptions[subscriptionId] = new ConnectionSubscription(subscribe.Prefixes, subscribe.IncludeValues);
         _refs.Subscriptions.Tell(new Subs.Subscribe(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self, PacedReplay: true, MaxReplayChunk: ReplayChunk));
+    }
+
+    // Live, paused and pending subscriptions alike: at most max-subscriptions-per-connection of them.
+    private long HeldPrefixBytes() =>
+        _subscriptions.Values.Sum(s => s.PrefixBytes) + _requestedSubscriptions.Values.Sum(s => s.PrefixBytes);
+
+    private void OnSubscribeRefused(Subs.SubscribeRefused refused)
+    {
+        if (_subscriptions.TryGetValue(refused.SubscriptionId, out var resuming) && resuming.Resuming)
+        {
+            // No room to resume it now (its budget was given back at the pause): stay paused and try again shortly.
+            resuming.Resuming = false;
+            resuming.Paused = true;
+            Timers.StartSingleTimer(ResumeTimer, ResumePaused.Instance, TimeSpan.FromSeconds(1));
+        }
+        else if (_pendingSubscriptions.Remove(refused.SubscriptionId, out var pending))
+        {
+            _requestedSubscriptions.Remove(refused.SubscriptionId);
+            LimitExceeded(refused.Reason, "mwg.subscriptions.max-memory", "answered with an error");
+            Answer(pending, RequestOutcome.Refused, new Error(pending.Id, refused.Reason, "the server holds all the subscriptions it has memory for, retry later"));
+        }
+        else if (refused.SubscriptionId == G1PushSubscription && !_closing)
+        {
+            Timers.StartSingleTimer(G1PushTimer, SubscribeG1Push.Instance, TimeSpan.FromSeconds(1));
+        }
     }
 
     private void OnUnsubscribe(Unsubscribe unsubscribe)
@@ -936,6 +973,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         ErrorCode.TooManyKeys => "mwg.protocol.max-keys-per-batch",
         ErrorCode.KeyTooLarge => "mwg.protocol.max-key-size",
         ErrorCode.ValueTooLarge => "mwg.protocol.max-value-size",
+        ErrorCode.TooManyPrefixes => "mwg.protocol.max-prefixes-per-subscription or max-prefix-bytes-per-connection",
         _ => null,
     };
 

@@ -48,7 +48,9 @@ public sealed record ConnectionSettings(
             ConfigReading.PositiveInt(p, ProtocolPath, "max-keys-per-batch"),
             ConfigReading.IntBytes(p, ProtocolPath, "max-key-size"),
             ConfigReading.IntBytes(p, ProtocolPath, "max-value-size"),
-            ConfigReading.PositiveInt(p, ProtocolPath, "max-subscriptions-per-connection"));
+            ConfigReading.PositiveInt(p, ProtocolPath, "max-subscriptions-per-connection"),
+            ConfigReading.PositiveInt(p, ProtocolPath, "max-prefixes-per-subscription"),
+            ConfigReading.IntBytes(p, ProtocolPath, "max-prefix-bytes-per-connection"));
         var serverId = ConfigReading.String(c, Path, "server-id", allowEmpty: true);
         return new ConnectionSettings(
             limits,

@@ -10,6 +10,11 @@ internal sealed class ConnectionSubscription(IReadOnlyList<byte[]> prefixes, boo
 
     public bool IncludeValues { get; } = includeValues;
 
+    /// <summary>Its share of <c>mwg.protocol.max-prefix-bytes-per-connection</c>.</summary>
+    public long PrefixBytes { get; } = BytesOf(prefixes);
+
+    public static long BytesOf(IReadOnlyList<byte[]> prefixes) => prefixes.Sum(p => (long)p.Length);
+
     /// <summary>The last revision delivered (or replayed up to); null until the subscription actor confirms it.</summary>
     public long? LastRevision { get; set; }
 

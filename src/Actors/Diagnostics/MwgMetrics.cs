@@ -60,6 +60,7 @@ public sealed class MwgMetrics : IExtension, IDisposable
     private long _routedRevision;
     private long _subscriptions;
     private long _catchingUp;
+    private long _subscriptionMemory;
 
     private string? _rocksDbPath;
     private RocksDbReading? _rocksDbReading;
@@ -94,6 +95,7 @@ public sealed class MwgMetrics : IExtension, IDisposable
         Meter.CreateObservableGauge("mwg.subscriptions.lag", SubscriptionLag, "{revision}", "Revisions committed but not yet routed to subscriptions by the subscription actor.");
         Meter.CreateObservableUpDownCounter("mwg.subscriptions", () => Volatile.Read(ref _subscriptions), "{subscription}", "Subscriptions held by the subscription actor.");
         Meter.CreateObservableUpDownCounter("mwg.subscriptions.catching_up", () => Volatile.Read(ref _catchingUp), "{subscription}", "Subscriptions replaying the change log before they go live.");
+        Meter.CreateObservableGauge("mwg.subscriptions.memory", () => Volatile.Read(ref _subscriptionMemory), "By", "Estimated bytes all subscriptions hold (prefixes, trie, bookkeeping); bounded by mwg.subscriptions.max-memory.");
 
         Meter.CreateObservableGauge("mwg.rocksdb.disk.size", () => RocksDb(s => [new Measurement<long>(s.DiskBytes)]), "By", "Bytes of every file in the RocksDB data folder (tables, write-ahead log, manifest).");
         Meter.CreateObservableGauge("mwg.rocksdb.sst.size", () => Families(f => f.SstFilesBytes), "By", "Bytes of the table files, by column family (rocksdb.total-sst-files-size).");
@@ -167,6 +169,9 @@ public sealed class MwgMetrics : IExtension, IDisposable
         Volatile.Write(ref _subscriptions, subscriptions);
         Volatile.Write(ref _catchingUp, catchingUp);
     }
+
+    /// <summary>The subscription actor's estimate of the memory its subscriptions hold.</summary>
+    internal void SubscriptionMemory(long bytes) => Volatile.Write(ref _subscriptionMemory, bytes);
 
     private IEnumerable<Measurement<long>> OpenConnections()
     {

@@ -27,6 +27,9 @@ internal sealed class Subscription
 
     public bool IncludeValues { get; }
 
+    /// <summary>Its share of the subscriptions' memory budget (<see cref="SubscriptionMemory.Estimate"/>).</summary>
+    public long EstimatedBytes { get; init; }
+
     /// <summary>The subscriber paces its replay (<see cref="SubscriptionProtocol.ReplayChunkSent"/>).</summary>
     public bool PacedReplay { get; init; }
 
@@ -77,7 +80,8 @@ internal sealed class CatchUp(long token, IActorRef replyTo, long? afterRevision
     /// <summary>False until the first read, when the subscription started without a resume point: that read only learns the head.</summary>
     public bool HasPosition { get; set; } = afterRevision.HasValue;
 
-    /// <summary>Last revision delivered (or skipped as not matching) from the journal.</summary>
+    /// <summary>Last revision delivered (or skipped as not matching) from the journal; may be beyond the journal's newest
+    /// (a resume point the log never reached), up to <see cref="long.MaxValue"/>.</summary>
     public long Position { get; set; } = Math.Max(0, afterRevision ?? 0);
 
     /// <summary>Events received in the current read.</summary>

@@ -3,6 +3,7 @@ using Akka.Event;
 using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.PubSub;
 using MwgActors.Actors.Storage;
+using ErrorCode = MwgActors.Protocol.ErrorCode;
 using static MwgActors.Actors.Subscriptions.SubscriptionProtocol;
 
 namespace MwgActors.Actors.Subscriptions;
@@ -33,6 +34,10 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
     private long _matchStamp;
     private long _nextToken;
     private int _subscriptionCount;
+
+    // Estimated bytes of every subscription held (SubscriptionMemory), bounded by the settings' MaxMemoryBytes.
+    private long _memoryBytes;
+    private bool _fullLogged;
 
     public SubscriptionActor(SubscriptionSettings settings, IChangeBus bus)
     {
@@ -88,7 +93,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
             Sender.Tell(new Unsubscribed(m.SubscriptionId));
         });
         Receive<ForceReload>(OnForceReload);
-        Receive<GetStats>(_ => Sender.Tell(new SubscriptionStats(_subscriptionCount, _bySubscriber.Count)));
+        Receive<GetStats>(_ => Sender.Tell(new SubscriptionStats(_subscriptionCount, _bySubscriber.Count, _memoryBytes)));
         Receive<Terminated>(m => RemoveSubscriber(m.ActorRef));
         Receive<JournalReader.Replayed>(OnReplayed);
         Receive<JournalReader.ReplayEnded>(OnReplayEnded);
@@ -166,12 +171,35 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
 
     private void OnSubscribe(Subscribe m)
     {
-        if (Find(m.Subscriber, m.SubscriptionId) is { } existing)
+        // The budget is checked before anything is copied or allocated for the subscription.
+        var cost = SubscriptionMemory.Estimate(m.Prefixes);
+        var existing = Find(m.Subscriber, m.SubscriptionId);
+        if (_memoryBytes - (existing?.EstimatedBytes ?? 0) + cost > _settings.MaxMemoryBytes)
+        {
+            if (!_fullLogged)
+            {
+                _fullLogged = true;
+                _log.Warning(
+                    "Subscriptions hold about {MemoryBytes} bytes: a subscription of {Cost} bytes would pass mwg.subscriptions.max-memory ({MaxMemoryBytes}); refusing subscribes with Overloaded until there is room (not logged again meanwhile)",
+                    _memoryBytes,
+                    cost,
+                    _settings.MaxMemoryBytes);
+            }
+
+            Sender.Tell(new SubscribeRefused(m.SubscriptionId, ErrorCode.Overloaded));
+            return;
+        }
+
+        if (existing is not null)
         {
             Remove(existing); // same id again: the new subscription replaces the old one
         }
 
-        var sub = new Subscription(m.Subscriber, m.SubscriptionId, DistinctCopies(m.Prefixes), m.IncludeValues) { PacedReplay = m.PacedReplay };
+        var sub = new Subscription(m.Subscriber, m.SubscriptionId, DistinctCopies(m.Prefixes), m.IncludeValues)
+        {
+            PacedReplay = m.PacedReplay,
+            EstimatedBytes = cost,
+        };
         if (!_bySubscriber.TryGetValue(m.Subscriber, out var own))
         {
             own = [];
@@ -181,6 +209,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
 
         own.Add(sub.Id, sub);
         _subscriptionCount++;
+        _memoryBytes += cost;
 
         foreach (var prefix in sub.Prefixes)
         {
@@ -201,8 +230,12 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
     {
         catchUp.ReadCount = 0;
         catchUp.Gap = false;
+        // A resume point at long.MaxValue must not wrap to long.MinValue and read the log from its start: read from
+        // MaxValue instead, which finds nothing and learns the newest revision (then ResumeTooOld, as for any resume
+        // point beyond it).
+        var from = catchUp.Position == long.MaxValue ? long.MaxValue : catchUp.Position + 1;
         var props = catchUp.HasPosition
-            ? JournalReader.Props(_journal, _settings.StoragePersistenceId, catchUp.Position + 1, long.MaxValue, catchUp.ChunkSize, catchUp.Token)
+            ? JournalReader.Props(_journal, _settings.StoragePersistenceId, from, long.MaxValue, catchUp.ChunkSize, catchUp.Token)
             : JournalReader.Props(_journal, _settings.StoragePersistenceId, 1, 0, 0, catchUp.Token);
         catchUp.Reader = Context.ActorOf(props);
     }
@@ -389,6 +422,8 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         var own = _bySubscriber[sub.Subscriber];
         own.Remove(sub.Id);
         _subscriptionCount--;
+        _memoryBytes -= sub.EstimatedBytes;
+        _fullLogged = false;
         if (own.Count == 0)
         {
             _bySubscriber.Remove(sub.Subscriber);
@@ -409,7 +444,11 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         ReportCounts();
     }
 
-    private void ReportCounts() => _metrics.SubscriptionCounts(_subscriptionCount, _catchingUp.Count);
+    private void ReportCounts()
+    {
+        _metrics.SubscriptionCounts(_subscriptionCount, _catchingUp.Count);
+        _metrics.SubscriptionMemory(_memoryBytes);
+    }
 
     private void RemoveSubscriber(IActorRef subscriber)
     {

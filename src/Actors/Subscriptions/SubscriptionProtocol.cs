@@ -1,4 +1,5 @@
 using Akka.Actor;
+using ErrorCode = MwgActors.Protocol.ErrorCode;
 using MwgActors.Storage;
 
 namespace MwgActors.Actors.Subscriptions;
@@ -10,8 +11,10 @@ public static class SubscriptionProtocol
     /// Subscribes <paramref name="Subscriber"/> to the keys under <paramref name="Prefixes"/> (an empty prefix is every key).
     /// With <paramref name="AfterRevision"/>, every change after that revision is delivered first, then the live stream,
     /// with no gap and no duplicate; if that revision is no longer in the log, <see cref="ResumeTooOld"/> is pushed
-    /// instead and the live stream follows. Replied to the sender with <see cref="Subscribed"/> once live, or
-    /// <see cref="SubscribeFailed"/>. Subscribing again with the same id replaces the subscription.
+    /// instead and the live stream follows; so it is when that revision is beyond the log's newest (a resume point
+    /// this log never reached), without reading the log. Replied to the sender with <see cref="Subscribed"/> once live,
+    /// <see cref="SubscribeFailed"/>, or <see cref="SubscribeRefused"/> when the subscriptions' memory budget has no
+    /// room for it. Subscribing again with the same id replaces the subscription (a refused one leaves it in place).
     /// </summary>
     /// <param name="SubscriptionId">Chosen by the subscriber, unique per subscriber.</param>
     /// <param name="PacedReplay">The subscriber answers each <see cref="ReplayChunkSent"/> with <see cref="ContinueReplay"/>
@@ -42,6 +45,12 @@ public static class SubscriptionProtocol
     /// <summary>The change log could not be read to set up the subscription; it was dropped. Subscribing again may succeed.</summary>
     public sealed record SubscribeFailed(long SubscriptionId);
 
+    /// <summary>
+    /// The subscription was not taken, and nothing was allocated for it: <see cref="ErrorCode.Overloaded"/> when the
+    /// estimated memory of all subscriptions would pass <c>mwg.subscriptions.max-memory</c>. Retry once others end.
+    /// </summary>
+    public sealed record SubscribeRefused(long SubscriptionId, ErrorCode Reason);
+
     public sealed record Unsubscribe(long SubscriptionId, IActorRef Subscriber);
 
     public sealed record Unsubscribed(long SubscriptionId);
@@ -61,7 +70,7 @@ public static class SubscriptionProtocol
 
     public sealed record ReloadPushed(int Subscriptions);
 
-    /// <summary>Asks for figures (subscription count). Replied with <see cref="SubscriptionStats"/>.</summary>
+    /// <summary>Asks for figures (subscription count, estimated memory). Replied with <see cref="SubscriptionStats"/>.</summary>
     public sealed record GetStats
     {
         public static readonly GetStats Instance = new();
@@ -71,7 +80,8 @@ public static class SubscriptionProtocol
         }
     }
 
-    public sealed record SubscriptionStats(int Subscriptions, int Subscribers);
+    /// <param name="MemoryBytes">The estimated memory the subscriptions hold (<c>mwg.subscriptions.max-memory</c> bounds it).</param>
+    public sealed record SubscriptionStats(int Subscriptions, int Subscribers, long MemoryBytes = 0);
 }
 
 /// <summary>One changed key: <see cref="Value"/> is null for a removal or when the subscription did not ask for values.</summary>

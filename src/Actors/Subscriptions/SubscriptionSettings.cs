@@ -8,14 +8,19 @@ namespace MwgActors.Actors.Subscriptions;
 /// <param name="JournalPluginId">Journal plugin holding that log; empty for akka.persistence.journal.plugin.</param>
 /// <param name="ReplayBatchSize">Events read from the journal per request while a subscription catches up.</param>
 /// <param name="MaxCatchUpBuffer">Live notifications held per catching-up subscription before it re-reads the journal instead.</param>
+/// <param name="MaxMemoryBytes">Estimated bytes all subscriptions together may hold (<see cref="SubscriptionMemory"/>);
+/// a subscribe that would pass it is refused.</param>
 public sealed record SubscriptionSettings(
     string StoragePersistenceId,
     string JournalPluginId,
     int ReplayBatchSize,
-    int MaxCatchUpBuffer)
+    int MaxCatchUpBuffer,
+    long MaxMemoryBytes = SubscriptionSettings.DefaultMaxMemoryBytes)
 {
     /// <summary>The HOCON section these settings are read from.</summary>
     public const string ConfigPath = "mwg.subscriptions";
+
+    public const long DefaultMaxMemoryBytes = 64L * 1024 * 1024;
 
     /// <summary>Reads and validates <c>mwg.subscriptions</c> from a configuration that includes the reference fallback.</summary>
     /// <exception cref="ConfigurationException">A key is missing or out of range; the message names its path.</exception>
@@ -26,6 +31,7 @@ public sealed record SubscriptionSettings(
             ConfigReading.String(c, ConfigPath, "storage-persistence-id"),
             ConfigReading.String(c, ConfigPath, "journal-plugin-id", allowEmpty: true),
             ConfigReading.PositiveInt(c, ConfigPath, "replay-batch-size"),
-            ConfigReading.PositiveInt(c, ConfigPath, "max-catch-up-buffer"));
+            ConfigReading.PositiveInt(c, ConfigPath, "max-catch-up-buffer"),
+            ConfigReading.Bytes(c, ConfigPath, "max-memory"));
     }
 }

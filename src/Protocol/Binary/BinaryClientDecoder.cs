@@ -172,6 +172,15 @@ public sealed class BinaryClientDecoder
         var serverId = reader.ReadText(ProtocolLimits.MaxReasonBytes);
         var limits = new ProtocolLimits(
             Positive(ref reader), Positive(ref reader), Positive(ref reader), Positive(ref reader), Positive(ref reader));
+
+        // The prefix limits came later: a hello without them is an older server's, which had the defaults' room at
+        // least. Limits a later server appends after these are skipped, so this client keeps decoding its hello.
+        if (reader.HasMore)
+        {
+            limits = limits with { MaxPrefixesPerSubscription = Positive(ref reader), MaxPrefixBytesPerConnection = Positive(ref reader) };
+        }
+
+        reader.SkipRest();
         return new Hello(version, serverId, limits);
     }
 

@@ -98,6 +98,6 @@ public sealed class BinaryServerDecoder
     {
         var includeValues = reader.ReadBool();
         var since = reader.ReadOptionalLong();
-        return new Subscribe(id, ReadKeys(ref reader), since, includeValues);
+        return new Subscribe(id, reader.ReadPrefixes(), since, includeValues);
     }
 }

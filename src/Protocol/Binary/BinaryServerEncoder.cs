@@ -188,6 +188,8 @@ public sealed class BinaryServerEncoder
         FrameWriter.NonNegative(writer, h.Limits.MaxKeyBytes, nameof(h.Limits));
         FrameWriter.NonNegative(writer, h.Limits.MaxValueBytes, nameof(h.Limits));
         FrameWriter.NonNegative(writer, h.Limits.MaxSubscriptionsPerConnection, nameof(h.Limits));
+        FrameWriter.NonNegative(writer, h.Limits.MaxPrefixesPerSubscription, nameof(h.Limits));
+        FrameWriter.NonNegative(writer, h.Limits.MaxPrefixBytesPerConnection, nameof(h.Limits));
         FrameWriter.Header(writer, FrameType.Hello, RequestId.None);
     }
 }

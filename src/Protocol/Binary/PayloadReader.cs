@@ -99,6 +99,41 @@ internal ref struct PayloadReader
         return count * (ulong)minBytesEach <= (ulong)Remaining ? (int)count : throw Bad("count exceeds the frame");
     }
 
+    /// <summary>
+    /// The prefixes of a subscribe: at most <see cref="ProtocolLimits.MaxPrefixesPerSubscription"/>, together at
+    /// most <see cref="ProtocolLimits.MaxPrefixBytesPerConnection"/> bytes; refused before the first one is allocated
+    /// (the count) or before the one that crosses the byte bound.
+    /// </summary>
+    public byte[][] ReadPrefixes()
+    {
+        var count = ReadVarUInt();
+        if (count > (ulong)_limits.MaxPrefixesPerSubscription)
+        {
+            throw new ProtocolException(ErrorCode.TooManyPrefixes, "too many prefixes in one subscription", _id);
+        }
+
+        if (count > (ulong)Remaining)
+        {
+            throw Bad("count exceeds the frame");
+        }
+
+        var prefixes = new byte[(int)count][];
+        long bytes = 0;
+        for (var i = 0; i < prefixes.Length; i++)
+        {
+            var prefix = ReadSpan(_limits.MaxKeyBytes, ErrorCode.KeyTooLarge); // a view of the frame, not a copy yet
+            bytes += prefix.Length;
+            if (bytes > _limits.MaxPrefixBytesPerConnection)
+            {
+                throw new ProtocolException(ErrorCode.TooManyPrefixes, "the prefixes exceed the connection's prefix bytes", _id);
+            }
+
+            prefixes[i] = prefix.ToArray();
+        }
+
+        return prefixes;
+    }
+
     public byte[] ReadKey() => ReadBytes(_limits.MaxKeyBytes, ErrorCode.KeyTooLarge);
 
     public byte[] ReadValue() => ReadBytes(_limits.MaxValueBytes, ErrorCode.ValueTooLarge);
@@ -118,6 +153,9 @@ internal ref struct PayloadReader
 
         return TakeBytes(header - 1, _limits.MaxValueBytes, ErrorCode.ValueTooLarge).ToArray();
     }
+
+    /// <summary>Skips what is left (fields a later version appends to a push this reader knows the start of).</summary>
+    public void SkipRest() => _position = _data.Length;
 
     public readonly void End()
     {

@@ -363,6 +363,7 @@ public sealed class JsonClientDecoder
 
         var d = ProtocolLimits.Default;
         int frame = d.MaxFrameBytes, keys = d.MaxKeysPerBatch, key = d.MaxKeyBytes, value = d.MaxValueBytes, subs = d.MaxSubscriptionsPerConnection;
+        int prefixes = d.MaxPrefixesPerSubscription, prefixBytes = d.MaxPrefixBytesPerConnection; // absent from older servers' hellos
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             ref var target = ref frame;
@@ -387,6 +388,14 @@ public sealed class JsonClientDecoder
             {
                 target = ref subs;
             }
+            else if (reader.ValueTextEquals("maxPrefixesPerSubscription"u8))
+            {
+                target = ref prefixes;
+            }
+            else if (reader.ValueTextEquals("maxPrefixBytesPerConnection"u8))
+            {
+                target = ref prefixBytes;
+            }
             else
             {
                 known = false;
@@ -404,7 +413,7 @@ public sealed class JsonClientDecoder
             }
         }
 
-        return new ProtocolLimits(frame, keys, key, value, subs);
+        return new ProtocolLimits(frame, keys, key, value, subs, prefixes, prefixBytes);
     }
 
     private static string? ReadShortString(ref Utf8JsonReader reader) =>

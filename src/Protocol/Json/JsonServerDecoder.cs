@@ -142,7 +142,7 @@ public sealed class JsonServerDecoder
             }
             else if (name.SequenceEqual("keys"u8) || name.SequenceEqual("prefixes"u8))
             {
-                keys = JsonWire.ReadList(ref reader, encoding, _limits, id);
+                keys = JsonWire.ReadList(ref reader, encoding, _limits, id, subscribe: action == "subscribe");
             }
             else if (name.SequenceEqual("pairs"u8))
             {

@@ -208,6 +208,8 @@ public sealed class JsonServerEncoder : IDisposable
                 w.WriteNumber("maxKeyBytes"u8, h.Limits.MaxKeyBytes);
                 w.WriteNumber("maxValueBytes"u8, h.Limits.MaxValueBytes);
                 w.WriteNumber("maxSubscriptionsPerConnection"u8, h.Limits.MaxSubscriptionsPerConnection);
+                w.WriteNumber("maxPrefixesPerSubscription"u8, h.Limits.MaxPrefixesPerSubscription);
+                w.WriteNumber("maxPrefixBytesPerConnection"u8, h.Limits.MaxPrefixBytesPerConnection);
                 w.WriteEndObject();
                 break;
             default:

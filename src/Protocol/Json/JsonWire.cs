@@ -88,23 +88,43 @@ internal static class JsonWire
         return written <= max ? buffer.AsSpan(0, written).ToArray() : throw TooLarge(tooLarge, id);
     }
 
-    /// <summary>An array of strings (keys or prefixes), at most the batch limit.</summary>
-    public static byte[][] ReadList(ref Utf8JsonReader reader, ValueEncoding encoding, ProtocolLimits limits, RequestId id)
+    /// <summary>An array of strings (keys), at most the batch limit.</summary>
+    public static byte[][] ReadList(ref Utf8JsonReader reader, ValueEncoding encoding, ProtocolLimits limits, RequestId id) =>
+        ReadList(ref reader, encoding, limits, id, subscribe: false);
+
+    /// <summary>
+    /// An array of strings: keys (at most the batch limit) or, for a subscribe, prefixes: at most
+    /// <see cref="ProtocolLimits.MaxPrefixesPerSubscription"/> of them, together at most
+    /// <see cref="ProtocolLimits.MaxPrefixBytesPerConnection"/> bytes (more could never fit the connection's budget).
+    /// Refused as soon as a bound is crossed, before the next item is allocated.
+    /// </summary>
+    public static byte[][] ReadList(ref Utf8JsonReader reader, ValueEncoding encoding, ProtocolLimits limits, RequestId id, bool subscribe)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             throw Bad("expected an array", id);
         }
 
+        var maxItems = subscribe ? limits.MaxPrefixesPerSubscription : limits.MaxKeysPerBatch;
         var items = new List<byte[]>();
+        long bytes = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (items.Count == limits.MaxKeysPerBatch)
+            if (items.Count == maxItems)
             {
-                throw new ProtocolException(ErrorCode.TooManyKeys, "too many keys in one batch", id);
+                throw subscribe
+                    ? new ProtocolException(ErrorCode.TooManyPrefixes, "too many prefixes in one subscription", id)
+                    : new ProtocolException(ErrorCode.TooManyKeys, "too many keys in one batch", id);
             }
 
-            items.Add(ReadBytes(ref reader, encoding, limits.MaxKeyBytes, ErrorCode.KeyTooLarge, id));
+            var item = ReadBytes(ref reader, encoding, limits.MaxKeyBytes, ErrorCode.KeyTooLarge, id);
+            bytes += item.Length;
+            if (subscribe && bytes > limits.MaxPrefixBytesPerConnection)
+            {
+                throw new ProtocolException(ErrorCode.TooManyPrefixes, "the prefixes exceed the connection's prefix bytes", id);
+            }
+
+            items.Add(item);
         }
 
         return [.. items];

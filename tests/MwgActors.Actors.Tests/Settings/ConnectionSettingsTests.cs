@@ -20,7 +20,9 @@ public sealed class ConnectionSettingsTests
                     MaxKeysPerBatch: 4096,
                     MaxKeyBytes: 1024,
                     MaxValueBytes: 1024 * 1024,
-                    MaxSubscriptionsPerConnection: 64),
+                    MaxSubscriptionsPerConnection: 64,
+                    MaxPrefixesPerSubscription: 256,
+                    MaxPrefixBytesPerConnection: 64 * 1024),
                 MaxRequestsInFlight: 64,
                 OutboundMaxBytes: 8L * 1024 * 1024,
                 OutboundMaxFrames: 4096,
@@ -49,11 +51,14 @@ public sealed class ConnectionSettingsTests
               server-id = node-1
             }
             mwg.protocol.max-keys-per-batch = 10
+            mwg.protocol.max-prefixes-per-subscription = 3
+            mwg.protocol.max-prefix-bytes-per-connection = 2k
             """));
 
         Assert.Equal(
             (OverflowPolicy.Close, TimeSpan.Zero, TimeSpan.Zero, false, "node-1", 10),
             (settings.OverflowPolicy, settings.IdleTimeout, settings.KeepAliveInterval, settings.G1PushPuts, settings.ServerId, settings.Limits.MaxKeysPerBatch));
+        Assert.Equal((3, 2048), (settings.Limits.MaxPrefixesPerSubscription, settings.Limits.MaxPrefixBytesPerConnection));
     }
 
     [Theory]

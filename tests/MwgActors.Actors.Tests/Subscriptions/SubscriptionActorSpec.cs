@@ -143,14 +143,14 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         await SubscribeAsync(subs, client, 2, ["b"]);
         await SubscribeAsync(subs, other, 1, ["a"]);
         subs.Tell(GetStats.Instance);
-        await ExpectMsgAsync(new SubscriptionStats(3, 2));
+        await ExpectMsgAsync(new SubscriptionStats(3, 2, 3 * SubscriptionMemory.Estimate([[0]])));
 
         Sys.Stop(client.Ref);
 
         await AwaitAssertAsync(async () =>
         {
             subs.Tell(GetStats.Instance);
-            await ExpectMsgAsync(new SubscriptionStats(1, 1));
+            await ExpectMsgAsync(new SubscriptionStats(1, 1, SubscriptionMemory.Estimate([[0]])));
         });
     }
 
@@ -448,6 +448,6 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
 
         Assert.Equal(second, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
         subs.Tell(GetStats.Instance);
-        await ExpectMsgAsync(new SubscriptionStats(1, 1));
+        await ExpectMsgAsync(new SubscriptionStats(1, 1, SubscriptionMemory.Estimate([[0]])));
     }
 }

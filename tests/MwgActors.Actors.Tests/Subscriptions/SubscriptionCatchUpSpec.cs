@@ -73,7 +73,7 @@ public sealed class SubscriptionCatchUpSpec : SubscriptionSpecBase
 
         await ExpectMsgAsync(new SubscribeFailed(9));
         subs.Tell(GetStats.Instance);
-        await ExpectMsgAsync(new SubscriptionStats(0, 0));
+        await ExpectMsgAsync(new SubscriptionStats(0, 0, 0));
     }
 
     protected override void AfterAll()

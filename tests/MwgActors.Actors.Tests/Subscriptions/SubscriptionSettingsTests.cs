@@ -14,6 +14,7 @@ public sealed class SubscriptionSettingsTests
         Assert.Equal("", settings.JournalPluginId);
         Assert.Equal(1000, settings.ReplayBatchSize);
         Assert.Equal(10_000, settings.MaxCatchUpBuffer);
+        Assert.Equal(64L * 1024 * 1024, settings.MaxMemoryBytes);
     }
 
     [Fact]
@@ -25,17 +26,19 @@ public sealed class SubscriptionSettingsTests
               journal-plugin-id = "akka.persistence.journal.inmem"
               replay-batch-size = 7
               max-catch-up-buffer = 9
+              max-memory = 1m
             }
             """).WithFallback(SubscriptionTestConfig.Reference);
 
         Assert.Equal(
-            new SubscriptionSettings("other", "akka.persistence.journal.inmem", 7, 9),
+            new SubscriptionSettings("other", "akka.persistence.journal.inmem", 7, 9, 1024 * 1024),
             SubscriptionSettings.Create(config));
     }
 
     [Theory]
     [InlineData("mwg.subscriptions.replay-batch-size = 0", "mwg.subscriptions.replay-batch-size")]
     [InlineData("mwg.subscriptions.max-catch-up-buffer = -1", "mwg.subscriptions.max-catch-up-buffer")]
+    [InlineData("mwg.subscriptions.max-memory = 0", "mwg.subscriptions.max-memory")]
     [InlineData("mwg.subscriptions.replay-batch-size = lots", "mwg.subscriptions.replay-batch-size")]
     [InlineData("mwg.subscriptions.storage-persistence-id = \"\"", "mwg.subscriptions.storage-persistence-id")]
     public void Invalid_values_should_be_refused_naming_their_path(string hocon, string path)

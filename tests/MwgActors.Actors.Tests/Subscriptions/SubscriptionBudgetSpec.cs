@@ -1,0 +1,51 @@
+using Akka.Actor;
+using MwgActors.Actors.Subscriptions;
+using ErrorCode = MwgActors.Protocol.ErrorCode;
+using static MwgActors.Actors.Subscriptions.SubscriptionProtocol;
+
+namespace MwgActors.Actors.Tests.Subscriptions;
+
+/// <summary>What subscriptions may cost the subscription actor (issue 14): the server-wide memory budget.</summary>
+public sealed class SubscriptionBudgetSpec : SubscriptionSpecBase
+{
+    private static readonly byte[][] Prefix100 = [new byte[100]];
+
+    public SubscriptionBudgetSpec()
+        : base(SubscriptionTestConfig.ActorSystem)
+    {
+    }
+
+    [Fact]
+    public async Task A_subscribe_past_max_memory_should_be_refused_Overloaded_and_taken_once_another_ends()
+    {
+        var cost = SubscriptionMemory.Estimate(Prefix100);
+        var subs = StartSubscriptions(s => s with { MaxMemoryBytes = (2 * cost) + (cost / 2) });
+        var client = CreateTestProbe();
+        subs.Tell(new Subscribe(1, Prefix100, null, false, client.Ref));
+        await ExpectMsgAsync<Subscribed>();
+        subs.Tell(new Subscribe(2, Prefix100, null, false, client.Ref));
+        await ExpectMsgAsync<Subscribed>();
+
+        subs.Tell(new Subscribe(3, Prefix100, null, false, client.Ref));
+        await ExpectMsgAsync(new SubscribeRefused(3, ErrorCode.Overloaded));
+
+        // Replacing subscription 2 by a larger one is refused too, and leaves it as it was.
+        subs.Tell(new Subscribe(2, [new byte[100], new byte[200]], null, false, client.Ref));
+        await ExpectMsgAsync(new SubscribeRefused(2, ErrorCode.Overloaded));
+        subs.Tell(GetStats.Instance);
+        await ExpectMsgAsync(new SubscriptionStats(2, 1, 2 * cost));
+
+        subs.Tell(new Unsubscribe(1, client.Ref));
+        await ExpectMsgAsync(new Unsubscribed(1));
+        subs.Tell(new Subscribe(3, Prefix100, null, false, client.Ref));
+        Assert.Equal(3, (await ExpectMsgAsync<Subscribed>()).SubscriptionId);
+        subs.Tell(GetStats.Instance);
+        await ExpectMsgAsync(new SubscriptionStats(2, 1, 2 * cost));
+
+        // Its notifications still flow: subscription 2 kept its prefix through the refused replacement.
+        var revision = await WriteAsync((System.Text.Encoding.Latin1.GetString(new byte[101]), "v"));
+        var notified = new[] { await client.ExpectMsgAsync<ChangeNotification>(), await client.ExpectMsgAsync<ChangeNotification>() };
+        Assert.Equal([2L, 3L], notified.Select(n => n.SubscriptionId).Order());
+        Assert.All(notified, n => Assert.Equal(revision, n.Revision));
+    }
+}
