@@ -36,15 +36,16 @@ public sealed class BudgetTests : IDisposable
     private const int GetConnections = 8;
     private const int GetRounds = 3;
 
-    // Finding 4: raw HTTP clients that ask for a listing and never read, held for this long.
+    // Finding 4: raw HTTP clients that ask for a listing and never read, held for this long in all, in waves.
     private const int StalledListings = 40;
+    private const int StallWaves = 3;
     private static readonly TimeSpan StallHold = TimeSpan.FromSeconds(15);
 
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     // How long one attack phase may take at most: a server within its budgets refuses in seconds; this keeps the test
     // bounded when it does not.
-    private static readonly TimeSpan PhaseBound = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan PhaseBound = TimeSpan.FromSeconds(120);
 
     private static readonly string Config = $$"""
         mwg.auth {
@@ -181,7 +182,7 @@ public sealed class BudgetTests : IDisposable
     {
         Assert.False(server.HasExited, $"{phase}: {server.ExitReport}");
         Assert.True(server.OutOfMemoryReports == 0, $"{phase}: the server logged {server.OutOfMemoryReports} lines naming an OutOfMemoryException: "
-            + $"it paid for an attack before checking a budget. Its last log lines:{Environment.NewLine}{server.LastOutput(10)}");
+            + $"it paid for an attack before checking a budget. The first: {server.FirstOutOfMemoryReport}");
     }
 
     /// <summary>Null when /healthz answers 200, else what it did.</summary>
@@ -236,16 +237,32 @@ public sealed class BudgetTests : IDisposable
         }
     }
 
-    /// <summary>Finding 4: listings of the attacker's 64 MiB, none of them ever read, held open for a while.</summary>
+    /// <summary>
+    /// Finding 4: listings of the attacker's 64 MiB that are never read, 40 at a time. A new wave replaces the previous
+    /// one every few seconds, as a persistent attacker would, so a server that only drops slow responses after a grace
+    /// period (Kestrel's default minimum data rate) is stalled again at once.
+    /// </summary>
     private static async Task StalledListingsAsync(Uri uri, AttackTally tally)
     {
-        var listings = await Task.WhenAll(Enumerable.Range(0, StalledListings).Select(_ => StalledListing.StartAsync(uri, AttackerKey, "alice/", tally)));
+        StalledListing?[] wave = [];
         try
         {
-            // Not a wait for a condition: holding the stalled clients is the attack, and this is how long it lasts.
-            await Task.Delay(StallHold);
+            for (var w = 0; w < StallWaves; w++)
+            {
+                var next = await Task.WhenAll(Enumerable.Range(0, StalledListings).Select(_ => StalledListing.StartAsync(uri, AttackerKey, "alice/", tally)));
+                Dispose(wave);
+                wave = next;
+
+                // Not a wait for a condition: holding the stalled clients is the attack, and this is how long it lasts.
+                await Task.Delay(StallHold / StallWaves);
+            }
         }
         finally
+        {
+            Dispose(wave);
+        }
+
+        static void Dispose(StalledListing?[] listings)
         {
             foreach (var listing in listings)
             {

@@ -15,6 +15,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _errors = new();
     private readonly ConcurrentQueue<string> _output = new();
     private int _outOfMemory;
+    private string? _firstOutOfMemory;
 
     private ServerProcess(Process process) => _process = process;
 
@@ -37,8 +38,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Lines of its stdout and stderr (logs, a crash report) that name an OutOfMemoryException.</summary>
     public int OutOfMemoryReports => Volatile.Read(ref _outOfMemory);
 
-    /// <summary>The last lines the server wrote to stdout (its log), for a failure message.</summary>
-    public string LastOutput(int lines) => string.Join(Environment.NewLine, _output.TakeLast(lines));
+    /// <summary>The first of those lines, cut to a readable length.</summary>
+    public string? FirstOutOfMemoryReport => _firstOutOfMemory is { } line && line.Length > 600 ? line[..600] + "..." : _firstOutOfMemory;
 
     /// <summary>Resident and peak resident memory of the server (VmRSS, VmHWM from /proc), for the test's output.</summary>
     public string MemoryReport()
@@ -152,6 +153,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         if (line.Contains("OutOfMemoryException", StringComparison.Ordinal))
         {
             Interlocked.Increment(ref _outOfMemory);
+            Interlocked.CompareExchange(ref _firstOutOfMemory, line, null);
         }
 
         lines.Enqueue(line);
