@@ -39,7 +39,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public int OutOfMemoryReports => Volatile.Read(ref _outOfMemory);
 
     /// <summary>The first of those lines, cut to a readable length.</summary>
-    public string? FirstOutOfMemoryReport => _firstOutOfMemory is { } line && line.Length > 600 ? line[..600] + "..." : _firstOutOfMemory;
+    public string? FirstOutOfMemoryReport => _firstOutOfMemory is { } line && line.Length > 1200 ? line[..1200] + "..." : _firstOutOfMemory;
 
     /// <summary>Resident and peak resident memory of the server (VmRSS, VmHWM from /proc), for the test's output.</summary>
     public string MemoryReport()
