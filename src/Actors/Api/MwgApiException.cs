@@ -14,6 +14,9 @@ public enum MwgApiError
 
     /// <summary>No answer within the ask timeout (mwg.api.ask-timeout); a write may still commit.</summary>
     Timeout,
+
+    /// <summary>The values asked for exceed the get's maxReplyBytes; reading stopped there.</summary>
+    ReplyTooLarge,
 }
 
 /// <summary>The one exception the in-process API throws for a failed operation.</summary>

@@ -79,6 +79,14 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
                     w.Bytes(key);
                 }
 
+                w.Bool(m.Budget is not null);
+                if (m.Budget is { } budget)
+                {
+                    w.Int64(budget.MaxBytes);
+                    w.Int32(budget.BytesPerPosition);
+                    w.Bool(budget.Base64Values);
+                }
+
                 break;
             case KeysRead m:
                 w.Int64(m.Revision);
@@ -239,7 +247,8 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             keys[i] = r.Bytes();
         }
 
-        return new ReadKeys(keys, correlation, minRevision);
+        var budget = r.Bool() ? new ReplyBudget(r.Int64(), r.Int32(), r.Bool()) : null;
+        return new ReadKeys(keys, correlation, minRevision, budget);
     }
 
     private static KeysRead ReadKeysRead(ref WireReader r)
