@@ -57,6 +57,7 @@ public sealed class ClusterMessageSerializerSpec : TestKit
     {
         ["WriteBatch"] = new WriteBatch([new BatchOperation([1, 2], [3, 4]), new BatchOperation([5], null), new BatchOperation([], [])], 42),
         ["BatchCommitted"] = new BatchCommitted(long.MaxValue, 7),
+        ["BatchCommitted with changes"] = new BatchCommitted(12, 8, 0),
         ["StorageFailed"] = new StorageFailed(StorageFailure.Unavailable, true, 9),
         ["ReadKeys"] = new ReadKeys([[1], [], [0xFF, 0x23]], 3, 1234),
         ["ReadKeys with a budget"] = new ReadKeys([[1], [1]], 4, 0, new ReplyBudget(8 << 20, 5, Base64Values: true)),

@@ -53,6 +53,23 @@ public sealed class ReplyBudgetEndToEndTests
     }
 
     [Fact]
+    public async Task Json_text_get_whose_escapes_pass_the_budget_should_answer_ReplyTooLarge()
+    {
+        // 600 KB of control characters: read within the budget three times over (1.8 MB), but each byte is written
+        // as \u0001 (10.8 MB), which could never be queued: the encoded frame is checked before it is.
+        await using var server = await TestServer.StartAsync();
+        await using var client = await ProtocolClient.ConnectAsync(server.Uri, Dialect.Json);
+        var controls = new byte[600_000];
+        Array.Fill(controls, (byte)1);
+        Assert.IsType<PutResult>(await client.SendAsync(new Put(client.NextId(), [new KeyValue(Key, controls)])));
+
+        var refused = Assert.IsType<Error>(await client.SendAsync(new Get(client.NextId(), [Key, Key, Key])));
+
+        Assert.Equal(ErrorCode.ReplyTooLarge, refused.Code);
+        Assert.IsType<Pong>(await client.SendAsync(new Ping(client.NextId())));
+    }
+
+    [Fact]
     public async Task G1_get_over_the_budget_should_close_with_1009()
     {
         // An original client has no error frame: the close (1009, message too big) is its only signal.

@@ -64,6 +64,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             case BatchCommitted m:
                 w.Int64(m.Revision);
                 w.Int64(m.CorrelationId);
+                w.Int32(m.Changed ?? -1);
                 break;
             case StorageFailed m:
                 w.Int32((int)m.Reason);
@@ -180,7 +181,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
         object message = manifest switch
         {
             "WB" => new WriteBatch(ReadOperations(ref r, out var correlation), correlation),
-            "BC" => new BatchCommitted(r.Int64(), r.Int64()),
+            "BC" => ReadBatchCommitted(ref r),
             "SF" => new StorageFailed(ReadFailure(ref r), r.Bool(), r.Int64()),
             "RK" => ReadReadKeys(ref r),
             "KR" => ReadKeysRead(ref r),
@@ -235,6 +236,14 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
     {
         var revision = r.Int64();
         return new ChangesCommitted(revision, ReadOperations(ref r));
+    }
+
+    private static BatchCommitted ReadBatchCommitted(ref WireReader r)
+    {
+        var revision = r.Int64();
+        var correlation = r.Int64();
+        var changed = r.Int32();
+        return new BatchCommitted(revision, correlation, changed < 0 ? null : changed);
     }
 
     private static ReadKeys ReadReadKeys(ref WireReader r)

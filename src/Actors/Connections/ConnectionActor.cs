@@ -119,7 +119,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<StorageProtocol.KeysRead>(read => Complete(read.CorrelationId, RequestOutcome.Ok, (id, _) => new GetResult(id, read.Values)));
         Receive<StorageProtocol.BatchCommitted>(committed => Complete(committed.CorrelationId, RequestOutcome.Ok, (id, kind) => kind == RequestKind.Put
             ? new PutResult(id, true, committed.Revision)
-            : new RemoveResult(id, true, committed.Revision)));
+            : new RemoveResult(id, true, committed.Revision, committed.Changed)));
         Receive<StorageProtocol.StorageFailed>(failed => Complete(failed.CorrelationId, RequestOutcome.Error, (id, kind) => StorageFailure(id, kind, failed)));
 
         Receive<LockProtocol.PrefixGranted>(granted =>

@@ -24,11 +24,19 @@ public static class StorageProtocol
     /// <summary>Values in key order; null for a missing key. <paramref name="Revision"/> is the view's revision when read.</summary>
     public sealed record KeysRead(IReadOnlyList<byte[]?> Values, long Revision, long CorrelationId = 0);
 
-    /// <summary>Writes one atomic batch. Replied with <see cref="BatchCommitted"/> once durable, or <see cref="StorageFailed"/>.</summary>
+    /// <summary>
+    /// Writes one atomic batch. Replied with <see cref="BatchCommitted"/> once durable, or <see cref="StorageFailed"/>.
+    /// Removes of keys that do not exist are left out (no revision, no notification), as etcd does.
+    /// </summary>
     public sealed record WriteBatch(IReadOnlyList<BatchOperation> Operations, long CorrelationId = 0);
 
-    /// <summary>The batch is in the journal and applied to the view under <paramref name="Revision"/>.</summary>
-    public sealed record BatchCommitted(long Revision, long CorrelationId = 0);
+    /// <summary>
+    /// The batch is in the journal and applied to the view under <paramref name="Revision"/>. A batch that changed
+    /// nothing (only removes of absent keys) was not journaled: <paramref name="Revision"/> is then the current one.
+    /// </summary>
+    /// <param name="Changed">How many of the batch's operations changed the store (a remove of an absent key does not);
+    /// null when not known.</param>
+    public sealed record BatchCommitted(long Revision, long CorrelationId = 0, int? Changed = null);
 
     /// <summary>Asks for the latest committed revision. Replied with <see cref="CurrentRevision"/>.</summary>
     public sealed record GetCurrentRevision

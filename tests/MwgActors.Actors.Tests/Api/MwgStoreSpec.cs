@@ -76,8 +76,8 @@ public sealed class MwgStoreSpec : TestKit
         var client = CreateTestProbe();
         Extension.Storage.Tell(new WriteBatch([new BatchOperation(Utf8("other/x"), Utf8("ignored"))]), client.Ref);
         Extension.Storage.Tell(new WriteBatch([new BatchOperation(Utf8("k/remote"), Utf8("2"))]), client.Ref);
-        await client.ExpectMsgAsync(new BatchCommitted(2));
-        await client.ExpectMsgAsync(new BatchCommitted(3));
+        await client.ExpectMsgAsync(new BatchCommitted(2, Changed: 1));
+        await client.ExpectMsgAsync(new BatchCommitted(3, Changed: 1));
 
         // The client's write is visible to the API as soon as the client has its answer.
         Assert.Equal("2", Text((await Store.GetAsync([Utf8("k/remote")]))[0]));
