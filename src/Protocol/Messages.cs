@@ -63,7 +63,12 @@ public sealed record GetResult(RequestId Id, IReadOnlyList<byte[]?> Values) : Re
 /// <summary>The put was written (or not). <see cref="Revision"/> is the store revision after it; G1 does not carry it.</summary>
 public sealed record PutResult(RequestId Id, bool Ok, long? Revision = null) : Reply(Id);
 
-public sealed record RemoveResult(RequestId Id, bool Ok, long? Revision = null) : Reply(Id);
+/// <summary>
+/// The remove was applied (or not). Removes of keys that do not exist change nothing (as in etcd): a remove that
+/// changed nothing takes no revision, and <see cref="Revision"/> is then the current one. <see cref="Changed"/>, the
+/// number of keys it removed, travels in the JSON dialect only (null when not known).
+/// </summary>
+public sealed record RemoveResult(RequestId Id, bool Ok, long? Revision = null, int? Changed = null) : Reply(Id);
 
 /// <summary>The granted prefix and its lease token (G1's prefix reply carries no token).</summary>
 public sealed record LockResult(RequestId Id, int Prefix, byte[]? LeaseToken) : Reply(Id);

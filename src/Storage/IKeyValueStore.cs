@@ -26,6 +26,30 @@ public interface IKeyValueStore : IDisposable
     /// </summary>
     byte[]?[] Get(IReadOnlyList<byte[]> keys);
 
+    /// <summary>
+    /// Reads like <see cref="Get"/> (one consistent point in time), but shows each present value's length to
+    /// <paramref name="admit"/>, in key order, before the value is copied; the first refusal ends the read and the
+    /// result is null. A caller bounds what a read may cost with it while reading, never after.
+    /// </summary>
+    /// <remarks>
+    /// This default reads every value first; a store that can see a value's size before it materializes the value
+    /// (RocksDB, memory) overrides it, and keeps what one call holds at once bounded too.
+    /// </remarks>
+    byte[]?[]? GetWhile(IReadOnlyList<byte[]> keys, ValueAdmission admit)
+    {
+        ArgumentNullException.ThrowIfNull(admit);
+        var values = Get(keys);
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] is { } value && !admit(i, value.Length))
+            {
+                return null;
+            }
+        }
+
+        return values;
+    }
+
     /// <summary>Applies every put and remove of <paramref name="batch"/> atomically, in order.</summary>
     void Write(KeyValueBatch batch);
 

@@ -57,8 +57,11 @@ public sealed class ClusterMessageSerializerSpec : TestKit
     {
         ["WriteBatch"] = new WriteBatch([new BatchOperation([1, 2], [3, 4]), new BatchOperation([5], null), new BatchOperation([], [])], 42),
         ["BatchCommitted"] = new BatchCommitted(long.MaxValue, 7),
+        ["BatchCommitted with changes"] = new BatchCommitted(12, 8, 0),
         ["StorageFailed"] = new StorageFailed(StorageFailure.Unavailable, true, 9),
         ["ReadKeys"] = new ReadKeys([[1], [], [0xFF, 0x23]], 3, 1234),
+        ["ReadKeys with a budget"] = new ReadKeys([[1], [1]], 4, 0, new ReplyBudget(8 << 20, 5, Base64Values: true)),
+        ["StorageFailed reply too large"] = new StorageFailed(StorageFailure.ReplyTooLarge, false, 10),
         ["KeysRead"] = new KeysRead([[1, 2], null, []], 99, 3),
         ["GetCurrentRevision"] = GetCurrentRevision.Instance,
         ["CurrentRevision"] = new CurrentRevision(17),
@@ -82,7 +85,7 @@ public sealed class ClusterMessageSerializerSpec : TestKit
     {
         WriteBatch m => $"WB {m.CorrelationId} {Ops(m.Operations)}",
         ChangesCommitted m => $"CC {m.Revision} {Ops(m.Operations)}",
-        ReadKeys m => $"RK {m.CorrelationId} {m.MinRevision} {string.Join(",", m.Keys.Select(Convert.ToHexString))}",
+        ReadKeys m => $"RK {m.CorrelationId} {m.MinRevision} {string.Join(",", m.Keys.Select(Convert.ToHexString))} {m.Budget}",
         KeysRead m => $"KR {m.Revision} {m.CorrelationId} {string.Join(",", m.Values.Select(v => v is null ? "null" : Convert.ToHexString(v)))}",
         ScanPrefix m => $"SP {Convert.ToHexString(m.Prefix)} {m.MaxPairs}",
         PrefixScanned m => $"PS {m.Revision} {m.Truncated} {string.Join(",", m.Pairs.Select(p => Convert.ToHexString(p.Key) + "=" + Convert.ToHexString(p.Value)))}",

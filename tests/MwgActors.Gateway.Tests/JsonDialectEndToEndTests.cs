@@ -43,7 +43,7 @@ public sealed class JsonDialectEndToEndTests : IAsyncLifetime
             """{"room":"g1","requestId":"g1","action":"get","status":200,"result":{"values":["Ada",null]}}""",
             await RoundTripAsync(client, """{"requestId":"g1","action":"get","keys":["user:1","user:2"]}"""));
         Assert.Equal(
-            """{"room":"d1","requestId":"d1","action":"remove","status":200,"result":{"ok":true,"revision":2}}""",
+            """{"room":"d1","requestId":"d1","action":"remove","status":200,"result":{"ok":true,"revision":2,"changed":1}}""",
             await RoundTripAsync(client, """{"requestId":"d1","action":"remove","keys":["user:1"]}"""));
         Assert.Equal(
             """{"room":"g2","requestId":"g2","action":"get","status":200,"result":{"values":[null]}}""",

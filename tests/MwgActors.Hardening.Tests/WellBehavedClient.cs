@@ -100,7 +100,12 @@ internal sealed class WellBehavedClient : IAsyncDisposable
                     var removed = Prefix + ((i / 4) % Keys);
                     var remove = Assert.IsType<RemoveResult>(await _client.SendAsync(new Remove(_client.NextId(), [Utf8(removed)])));
                     Assert.True(remove.Ok);
-                    _writes.Add((remove.Revision!.Value, new Change(Utf8(removed), true, null)));
+                    if (_model.GetValueOrDefault(removed) is not null)
+                    {
+                        // A remove of an absent key changes nothing: no revision, no notification (as etcd).
+                        _writes.Add((remove.Revision!.Value, new Change(Utf8(removed), true, null)));
+                    }
+
                     _model[removed] = null;
                     break;
                 default:

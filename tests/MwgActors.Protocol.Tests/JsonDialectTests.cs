@@ -32,6 +32,7 @@ public sealed class JsonDialectTests
         { """{"room":"r2","requestId":"r2","encoding":"base64","action":"get","status":200,"result":{"values":["AAE="]}}""", new GetResult(R2, [[0, 1]]), false },
         { """{"room":"r1","requestId":"r1","action":"put","status":200,"result":{"ok":true,"revision":42}}""", new PutResult(R1, true, 42), false },
         { """{"room":"r1","requestId":"r1","action":"remove","status":200,"result":{"ok":true,"revision":43}}""", new RemoveResult(R1, true, 43), false },
+        { """{"room":"r1","requestId":"r1","action":"remove","status":200,"result":{"ok":true,"revision":43,"changed":0}}""", new RemoveResult(R1, true, 43, 0), false },
         { """{"room":"r1","requestId":"r1","action":"lock","status":200,"result":{"prefix":5,"leaseToken":"dG9r"}}""", new LockResult(R1, 5, U("tok")), false },
         { """{"room":"r1","requestId":"r1","action":"unlock","status":200,"result":{}}""", new UnlockResult(R1), false },
         { """{"room":"r1","requestId":"r1","action":"subscribe","status":200,"result":{"subscriptionId":7,"channel":"mwg.sub.7","revision":42}}""", new Subscribed(R1, 7, 42), false },

@@ -292,9 +292,44 @@ public abstract class KeyValueStoreSpec : IDisposable
     }
 
     [Fact]
+    public void GetWhile_should_read_like_Get_when_every_value_is_admitted()
+    {
+        Store.Write(new KeyValueBatch().Put(B("a"), B("1")).Put(B("e"), []));
+
+        var values = Store.GetWhile([B("a"), B("missing"), B("e"), B("a")], (_, _) => true);
+
+        Assert.Equal([B("1"), null, [], B("1")], values);
+    }
+
+    [Fact]
+    public void GetWhile_should_show_each_present_value_size_in_key_order_and_stop_at_the_first_refusal()
+    {
+        var batch = new KeyValueBatch();
+        var keys = Enumerable.Range(0, 100).Select(i => B($"w/{i:D3}")).ToArray();
+        for (var i = 0; i < keys.Length; i += 2)
+        {
+            batch.Put(keys[i], new byte[i + 1]);
+        }
+
+        Store.Write(batch);
+        var seen = new List<(int Index, int Length)>();
+
+        // Refused at the 41st key: past the first chunk a store may read at once, so the rest is never read.
+        var values = Store.GetWhile(keys, (index, length) =>
+        {
+            seen.Add((index, length));
+            return index < 40;
+        });
+
+        Assert.Null(values);
+        Assert.Equal(Enumerable.Range(0, 21).Select(i => (2 * i, (2 * i) + 1)), seen);
+    }
+
+    [Fact]
     public async Task Readers_should_see_a_batch_entirely_or_not_at_all_while_it_is_written()
     {
-        const int KeyCount = 32;
+        // More keys than a bounded read (GetWhile) takes in one go: its chunks must read one point in time too.
+        const int KeyCount = 80;
         const int Rounds = 200;
         var keys = Enumerable.Range(0, KeyCount).Select(i => B($"atomic/{i:D2}")).ToArray();
         var started = new CountdownEvent(2);
@@ -307,6 +342,7 @@ public abstract class KeyValueStoreSpec : IDisposable
             do
             {
                 AssertOneVersion(Store.Get(keys));
+                AssertOneVersion(Store.GetWhile(keys, (_, _) => true)!);
                 AssertOneVersion(ScanValues(KeyCount));
                 if (reads++ == 0)
                 {

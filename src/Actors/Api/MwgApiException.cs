@@ -17,6 +17,9 @@ public enum MwgApiError
 
     /// <summary>A budget of the server is full (a subscribe past mwg.subscriptions.max-memory); try again later.</summary>
     Overloaded,
+
+    /// <summary>The values asked for exceed the get's maxReplyBytes; reading stopped there.</summary>
+    ReplyTooLarge,
 }
 
 /// <summary>The one exception the in-process API throws for a failed operation.</summary>

@@ -36,10 +36,25 @@ public sealed class MwgStore
     /// Values in key order, read from a view that has applied at least <paramref name="minRevision"/> (in cluster mode
     /// the read waits for this node's view; pass the revision of a write made through another node to read it).
     /// </summary>
-    public async Task<IReadOnlyList<byte[]?>> GetAsync(IReadOnlyList<byte[]> keys, long minRevision, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// A key named several times is read once. The values are not bounded in size: the app is trusted and chooses its
+    /// keys. An app that passes on keys it does not choose (its own HTTP endpoint, say) gives a bound with the
+    /// overload that takes maxReplyBytes.
+    /// </remarks>
+    public Task<IReadOnlyList<byte[]?>> GetAsync(IReadOnlyList<byte[]> keys, long minRevision, CancellationToken cancellationToken = default) =>
+        GetAsync(keys, minRevision, long.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="GetAsync(IReadOnlyList{byte[]}, long, CancellationToken)"/>, reading no more than
+    /// <paramref name="maxReplyBytes"/> of values (a value counted at every position that names it): past it the
+    /// read stops and the call throws <see cref="MwgApiException"/> with <see cref="MwgApiError.ReplyTooLarge"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<byte[]?>> GetAsync(IReadOnlyList<byte[]> keys, long minRevision, long maxReplyBytes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var read = await AskStorage<KeysRead>(new ReadKeys(keys, 0, minRevision), cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxReplyBytes);
+        var budget = maxReplyBytes == long.MaxValue ? null : new ReplyBudget(maxReplyBytes);
+        var read = await AskStorage<KeysRead>(new ReadKeys(keys, 0, minRevision, budget), cancellationToken);
         return read.Values;
     }
 
@@ -157,6 +172,7 @@ public sealed class MwgStore
                 {
                     StorageFailure.WriteFailed => MwgApiError.WriteFailed,
                     StorageFailure.ReadFailed => MwgApiError.ReadFailed,
+                    StorageFailure.ReplyTooLarge => MwgApiError.ReplyTooLarge,
                     _ => MwgApiError.Unavailable,
                 },
                 $"storage failed: {failed.Reason}"),

@@ -64,6 +64,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             case BatchCommitted m:
                 w.Int64(m.Revision);
                 w.Int64(m.CorrelationId);
+                w.Int32(m.Changed ?? -1);
                 break;
             case StorageFailed m:
                 w.Int32((int)m.Reason);
@@ -77,6 +78,14 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
                 foreach (var key in m.Keys)
                 {
                     w.Bytes(key);
+                }
+
+                w.Bool(m.Budget is not null);
+                if (m.Budget is { } budget)
+                {
+                    w.Int64(budget.MaxBytes);
+                    w.Int32(budget.BytesPerPosition);
+                    w.Bool(budget.Base64Values);
                 }
 
                 break;
@@ -172,7 +181,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
         object message = manifest switch
         {
             "WB" => new WriteBatch(ReadOperations(ref r, out var correlation), correlation),
-            "BC" => new BatchCommitted(r.Int64(), r.Int64()),
+            "BC" => ReadBatchCommitted(ref r),
             "SF" => new StorageFailed(ReadFailure(ref r), r.Bool(), r.Int64()),
             "RK" => ReadReadKeys(ref r),
             "KR" => ReadKeysRead(ref r),
@@ -229,6 +238,14 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
         return new ChangesCommitted(revision, ReadOperations(ref r));
     }
 
+    private static BatchCommitted ReadBatchCommitted(ref WireReader r)
+    {
+        var revision = r.Int64();
+        var correlation = r.Int64();
+        var changed = r.Int32();
+        return new BatchCommitted(revision, correlation, changed < 0 ? null : changed);
+    }
+
     private static ReadKeys ReadReadKeys(ref WireReader r)
     {
         var correlation = r.Int64();
@@ -239,7 +256,8 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             keys[i] = r.Bytes();
         }
 
-        return new ReadKeys(keys, correlation, minRevision);
+        var budget = r.Bool() ? new ReplyBudget(r.Int64(), r.Int32(), r.Bool()) : null;
+        return new ReadKeys(keys, correlation, minRevision, budget);
     }
 
     private static KeysRead ReadKeysRead(ref WireReader r)

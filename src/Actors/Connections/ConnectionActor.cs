@@ -119,7 +119,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<StorageProtocol.KeysRead>(read => Complete(read.CorrelationId, RequestOutcome.Ok, (id, _) => new GetResult(id, read.Values)));
         Receive<StorageProtocol.BatchCommitted>(committed => Complete(committed.CorrelationId, RequestOutcome.Ok, (id, kind) => kind == RequestKind.Put
             ? new PutResult(id, true, committed.Revision)
-            : new RemoveResult(id, true, committed.Revision)));
+            : new RemoveResult(id, true, committed.Revision, committed.Changed)));
         Receive<StorageProtocol.StorageFailed>(failed => Complete(failed.CorrelationId, RequestOutcome.Error, (id, kind) => StorageFailure(id, kind, failed)));
 
         Receive<LockProtocol.PrefixGranted>(granted =>
@@ -277,7 +277,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 ReadInline(get);
                 break;
             case Get get:
-                ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision), _readers);
+                ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision, ReplyBudget(get)), _readers);
                 break;
             case Put put:
                 ToStorage(put.Id, RequestKind.Put, correlation => new StorageProtocol.WriteBatch(
@@ -337,10 +337,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         bool open;
         bool read;
-        byte[]?[] values;
+        byte[]?[]? values;
         try
         {
-            open = _localView!.TryGet(get.Keys, out values, out var revision);
+            open = _localView!.TryGet(get.Keys, ReplyBudget(get), out values, out var revision);
             read = open && revision >= get.MinRevision;
         }
         catch (StoreException ex)
@@ -359,11 +359,20 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 _localView = null;
             }
 
-            ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision), _readers);
+            ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision, ReplyBudget(get)), _readers);
             return;
         }
 
-        Answer(RequestKind.Get, RequestOutcome.Ok, new GetResult(get.Id, values));
+        Answer(RequestKind.Get, values is null ? RequestOutcome.Error : RequestOutcome.Ok, values is null ? ReplyTooLarge(get.Id) : new GetResult(get.Id, values));
+    }
+
+    /// <summary>A get's reply may take the whole outbound queue, no more: a larger one could never be sent.</summary>
+    private ReplyBudget ReplyBudget(Get get) => _codec.ReplyBudget(get, _settings.OutboundMaxBytes);
+
+    private Error ReplyTooLarge(RequestId id)
+    {
+        LimitExceeded(ErrorCode.ReplyTooLarge, "mwg.connection.outbound-max-bytes", _codec.IsExtended ? "answered ReplyTooLarge" : "closed with 1009");
+        return new Error(id, ErrorCode.ReplyTooLarge, "the reply would exceed the outbound budget (mwg.connection.outbound-max-bytes); ask for fewer keys");
     }
 
     private void ToStorage(RequestId id, RequestKind kind, Func<long, object> request, IActorRef? target = null)
@@ -780,6 +789,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private ProtocolMessage StorageFailure(RequestId id, RequestKind kind, StorageProtocol.StorageFailed failed)
     {
+        if (failed.Reason == Storage.StorageFailure.ReplyTooLarge)
+        {
+            return ReplyTooLarge(id);
+        }
+
         if (!_codec.IsExtended)
         {
             // The original dialect can only say "false" to a write; a failed get has no answer but the close.
@@ -821,6 +835,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             {
                 Send(new Error(reply.Id, ErrorCode.NotRepresentable, "the value cannot be written in this dialect"));
             }
+            else if (!_codec.IsExtended && message is Error { Code: ErrorCode.ReplyTooLarge })
+            {
+                // An original client has no error frame: it learns that its get was too large by the close.
+                CloseWith(CloseCodes.MessageTooBig, "reply too large");
+            }
             else if (!_codec.IsExtended && message is not ReloadPairs)
             {
                 // A G1 reply that G1 cannot carry (a value with '#', an error): the close is the only signal.
@@ -828,6 +847,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             }
 
             return false;
+        }
+
+        if (message is GetResult tooLarge && frame.Length > _settings.OutboundMaxBytes)
+        {
+            // Read within its budget, but JSON escapes made it larger: it could never be queued.
+            return Send(ReplyTooLarge(tooLarge.Id));
         }
 
         // Pushes may be dropped on overflow (a reload signal covers them); replies never are, nor is the expiry.

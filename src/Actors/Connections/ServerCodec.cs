@@ -1,3 +1,4 @@
+using MwgActors.Actors.Storage;
 using MwgActors.Protocol;
 using MwgActors.Protocol.Binary;
 using MwgActors.Protocol.Json;
@@ -49,6 +50,32 @@ public sealed class ServerCodec : IDisposable
     /// <see cref="ErrorCode.NotRepresentable"/> when the dialect cannot carry it.</summary>
     public byte[] Encode(ProtocolMessage message) =>
         _jsonEncoder is not null ? _jsonEncoder.Encode(message) : _binaryEncoder!.Encode(message);
+
+    /// <summary>
+    /// What the reply to <paramref name="get"/> may cost so that its frame stays within <paramref name="maxFrameBytes"/>,
+    /// as this dialect's encoder writes it: the frame's own part (header, request id, JSON envelope) is set aside, each
+    /// position costs its length prefix or separator, and JSON Base64 values cost 4 bytes for 3. JSON text values are
+    /// counted at their length (escapes can only add): the encoded frame is checked once more before it is queued.
+    /// </summary>
+    public ReplyBudget ReplyBudget(Get get, long maxFrameBytes)
+    {
+        ArgumentNullException.ThrowIfNull(get);
+
+        // A JSON envelope is under 128 bytes; the request id appears twice and may be escaped (6 bytes a byte).
+        var frame = 128L + (12L * get.Id.Bytes.Length);
+        var room = Math.Max(0, maxFrameBytes - frame);
+        return Dialect switch
+        {
+            // Extended: a varint length of at most 5 bytes (values are under 2^32), then the value.
+            Dialect.Extended => new ReplyBudget(room, BytesPerPosition: 5),
+
+            // G1: a '#' between values.
+            Dialect.G1 => new ReplyBudget(room, BytesPerPosition: 1),
+
+            // JSON: "null," or two quotes and a comma.
+            _ => new ReplyBudget(room, BytesPerPosition: 5, Base64Values: get.Id.Encoding == ValueEncoding.Base64),
+        };
+    }
 
     /// <summary>Lets the JSON encoder drop what it remembered of a subscription.</summary>
     public void Forget(long subscriptionId) => _jsonEncoder?.Forget(subscriptionId);

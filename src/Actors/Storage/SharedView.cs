@@ -16,10 +16,11 @@ public sealed class SharedView
 
     public SharedView(IKeyValueStore store) => _store = store;
 
-    /// <summary>Reads <paramref name="keys"/> unless the view is closed.</summary>
+    /// <summary>Reads <paramref name="keys"/> unless the view is closed (see <see cref="BoundedGet"/>).</summary>
+    /// <param name="values">One per key; null when the reply would pass <paramref name="budget"/> (reading stopped there).</param>
     /// <param name="revision">The view's revision, read before the values: they are at least that new.</param>
     /// <exception cref="StoreException">The engine failed the read.</exception>
-    public bool TryGet(IReadOnlyList<byte[]> keys, out byte[]?[] values, out long revision)
+    public bool TryGet(IReadOnlyList<byte[]> keys, ReplyBudget? budget, out byte[]?[]? values, out long revision)
     {
         Interlocked.Increment(ref _readsInProgress);
         try
@@ -32,7 +33,7 @@ public sealed class SharedView
             }
 
             revision = _store.AppliedRevision;
-            values = _store.Get(keys);
+            values = BoundedGet.Read(_store, keys, budget);
             return true;
         }
         finally

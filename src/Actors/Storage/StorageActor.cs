@@ -37,7 +37,10 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     private readonly MwgMetrics _metrics = MwgMetrics.Get(Context.System);
 
     // Writers whose batch is journaled but not yet handled, in persist order, to answer them if the journal fails.
-    private readonly Queue<(IActorRef Writer, long CorrelationId)> _pendingWriters = new();
+    private readonly Queue<(IActorRef Writer, long CorrelationId, IReadOnlyList<BatchOperation> Operations)> _pendingWriters = new();
+
+    // Leaves out of each batch what changes nothing (a remove of an absent key), against the view and the batches in flight.
+    private readonly ChangeFilter _changes = new();
     private readonly RetentionPolicy _retention;
 
     private IKeyValueStore? _store;
@@ -145,6 +148,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
         _log.Error(cause, "The journal rejected a batch (revision {Revision} not used)", sequenceNr);
         if (_pendingWriters.TryDequeue(out var pending))
         {
+            _changes.Applied(pending.Operations);
             pending.Writer.Tell(new StorageFailed(StorageFailure.WriteFailed, Retryable: false, pending.CorrelationId));
         }
     }
@@ -202,15 +206,29 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        if (write.Operations.Count == 0)
+        // As etcd: what changes nothing (a remove of an absent key) takes no revision and notifies no one. The cluster
+        // writer keeps no view to decide against, so it journals every operation.
+        IReadOnlyList<BatchOperation> operations;
+        try
         {
-            // Nothing to journal; answer in order with the batches before it.
-            DeferAsync(write, _ => writer.Tell(new BatchCommitted(LastSequenceNr, write.CorrelationId)));
+            operations = _store is null ? write.Operations : _changes.Changes(write.Operations, _store);
+        }
+        catch (StoreException)
+        {
+            writer.Tell(new StorageFailed(StorageFailure.Unavailable, Retryable: true, write.CorrelationId));
+            throw;
+        }
+
+        if (operations.Count == 0)
+        {
+            // Nothing to journal; answer in order with the batches before it, at the revision they reach.
+            DeferAsync(write, _ => writer.Tell(new BatchCommitted(LastSequenceNr, write.CorrelationId, Changed: 0)));
             return;
         }
 
-        _pendingWriters.Enqueue((writer, write.CorrelationId));
-        PersistAsync(new KeysChanged(write.Operations, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), changed =>
+        _changes.Journaling(operations);
+        _pendingWriters.Enqueue((writer, write.CorrelationId, operations));
+        PersistAsync(new KeysChanged(operations, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), changed =>
         {
             _pendingWriters.Dequeue();
             var revision = LastSequenceNr;
@@ -219,7 +237,8 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
                 ApplyToView(changed, revision);
             }
 
-            writer.Tell(new BatchCommitted(revision, write.CorrelationId));
+            _changes.Applied(operations);
+            writer.Tell(new BatchCommitted(revision, write.CorrelationId, _store is null ? null : operations.Count));
             _bus.Publish(new ChangesCommitted(revision, changed.Operations));
             _metrics.Published(revision);
             _metrics.JournalRevision(revision);

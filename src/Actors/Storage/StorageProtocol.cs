@@ -9,21 +9,34 @@ public static class StorageProtocol
     // Requests carry a CorrelationId chosen by the caller and echoed in the reply, so a connection can match
     // replies that come back out of order (reads are served by a pool) without an Ask per request.
 
-    /// <summary>Reads a batch of keys from the view. Replied with <see cref="KeysRead"/> or <see cref="StorageFailed"/>.</summary>
+    /// <summary>
+    /// Reads a batch of keys from the view, each distinct key once. Replied with <see cref="KeysRead"/>, or
+    /// <see cref="StorageFailed"/> (<see cref="StorageFailure.ReplyTooLarge"/> when the values would pass
+    /// <paramref name="Budget"/>: reading stopped there).
+    /// </summary>
     /// <param name="MinRevision">
     /// Read-your-writes across nodes: in cluster mode the read waits (up to mwg.cluster.read-wait-timeout) until the
     /// node's view has applied at least this revision. 0 = no wait. A single node's view is always current.
     /// </param>
-    public sealed record ReadKeys(IReadOnlyList<byte[]> Keys, long CorrelationId = 0, long MinRevision = 0);
+    /// <param name="Budget">What the reply may cost; null = no bound (the in-process API).</param>
+    public sealed record ReadKeys(IReadOnlyList<byte[]> Keys, long CorrelationId = 0, long MinRevision = 0, ReplyBudget? Budget = null);
 
     /// <summary>Values in key order; null for a missing key. <paramref name="Revision"/> is the view's revision when read.</summary>
     public sealed record KeysRead(IReadOnlyList<byte[]?> Values, long Revision, long CorrelationId = 0);
 
-    /// <summary>Writes one atomic batch. Replied with <see cref="BatchCommitted"/> once durable, or <see cref="StorageFailed"/>.</summary>
+    /// <summary>
+    /// Writes one atomic batch. Replied with <see cref="BatchCommitted"/> once durable, or <see cref="StorageFailed"/>.
+    /// Removes of keys that do not exist are left out (no revision, no notification), as etcd does.
+    /// </summary>
     public sealed record WriteBatch(IReadOnlyList<BatchOperation> Operations, long CorrelationId = 0);
 
-    /// <summary>The batch is in the journal and applied to the view under <paramref name="Revision"/>.</summary>
-    public sealed record BatchCommitted(long Revision, long CorrelationId = 0);
+    /// <summary>
+    /// The batch is in the journal and applied to the view under <paramref name="Revision"/>. A batch that changed
+    /// nothing (only removes of absent keys) was not journaled: <paramref name="Revision"/> is then the current one.
+    /// </summary>
+    /// <param name="Changed">How many of the batch's operations changed the store (a remove of an absent key does not);
+    /// null when not known.</param>
+    public sealed record BatchCommitted(long Revision, long CorrelationId = 0, int? Changed = null);
 
     /// <summary>Asks for the latest committed revision. Replied with <see cref="CurrentRevision"/>.</summary>
     public sealed record GetCurrentRevision
@@ -78,4 +91,7 @@ public enum StorageFailure
 
     /// <summary>The view could not be read.</summary>
     ReadFailed,
+
+    /// <summary>The values read would pass the read's <see cref="ReplyBudget"/>; reading stopped there. Not retryable.</summary>
+    ReplyTooLarge,
 }

@@ -32,8 +32,10 @@ public sealed class StorageReaderActor : ReceiveActor
                 return;
             }
 
-            var values = Reply(read.CorrelationId, () => store.Get(read.Keys));
-            Sender.Tell(new KeysRead(values, revision, read.CorrelationId));
+            var values = Reply(read.CorrelationId, () => BoundedGet.Read(store, read.Keys, read.Budget));
+            Sender.Tell(values is null
+                ? new StorageFailed(StorageFailure.ReplyTooLarge, Retryable: false, read.CorrelationId)
+                : new KeysRead(values, revision, read.CorrelationId));
         });
 
         Receive<ScanPrefix>(scan =>

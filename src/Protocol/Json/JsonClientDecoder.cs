@@ -145,7 +145,7 @@ public sealed class JsonClientDecoder
         {
             "get" => new GetResult(RequireId(id), body.Values ?? throw Missing("values", id)),
             "put" => new PutResult(RequireId(id), body.Ok ?? throw Missing("ok", id), body.Revision),
-            "remove" => new RemoveResult(RequireId(id), body.Ok ?? throw Missing("ok", id), body.Revision),
+            "remove" => new RemoveResult(RequireId(id), body.Ok ?? throw Missing("ok", id), body.Revision, body.Changed),
             "lock" => new LockResult(RequireId(id), body.Prefix ?? throw Missing("prefix", id), body.Token ?? throw Missing("leaseToken", id)),
             "unlock" => new UnlockResult(RequireId(id)),
             "subscribe" => new Subscribed(RequireId(id), body.SubscriptionId ?? throw Missing("subscriptionId", id), body.Revision ?? throw Missing("revision", id)),
@@ -185,6 +185,10 @@ public sealed class JsonClientDecoder
             else if (name.SequenceEqual("revision"u8))
             {
                 body.Revision = JsonWire.ReadNonNegativeLong(ref reader, id);
+            }
+            else if (name.SequenceEqual("changed"u8))
+            {
+                body.Changed = JsonWire.ReadNonNegativeInt(ref reader, id);
             }
             else if (name.SequenceEqual("prefix"u8))
             {
@@ -434,6 +438,8 @@ public sealed class JsonClientDecoder
         public bool? Ok { get; set; }
 
         public long? Revision { get; set; }
+
+        public int? Changed { get; set; }
 
         public int? Prefix { get; set; }
 

@@ -110,6 +110,11 @@ public sealed class JsonServerEncoder : IDisposable
                 break;
             case RemoveResult r:
                 WriteOk(w, r.Ok, r.Revision);
+                if (r.Changed is { } changed)
+                {
+                    w.WriteNumber("changed"u8, changed);
+                }
+
                 break;
             case LockResult r:
                 w.WriteNumber("prefix"u8, r.Prefix);

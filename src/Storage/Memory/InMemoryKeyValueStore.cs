@@ -36,6 +36,29 @@ public sealed class InMemoryKeyValueStore : IKeyValueStore
         return result;
     }
 
+    public byte[]?[]? GetWhile(IReadOnlyList<byte[]> keys, ValueAdmission admit)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(admit);
+        var entries = Snapshot();
+        var result = new byte[]?[keys.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var key = keys[i] ?? throw new ArgumentException($"key {i} is null", nameof(keys));
+            if (entries.TryGetValue(Entry.Probe(key), out var found))
+            {
+                if (!admit(i, found.Value!.Length))
+                {
+                    return null;
+                }
+
+                result[i] = Copy(found.Value);
+            }
+        }
+
+        return result;
+    }
+
     public void Write(KeyValueBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);

@@ -17,6 +17,9 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
 {
     private const string EstimateNumKeys = "rocksdb.estimate-num-keys";
 
+    // Keys per MultiGet of a bounded read: the values pinned at once are at most this many (32 MiB of 1 MiB values).
+    private const int AdmittedChunk = 32;
+
     // Key of the applied revision in the meta family, written in the same WriteBatch as the data it covers.
     private static readonly byte[] AppliedRevisionKey = "applied-revision"u8.ToArray();
 
@@ -56,49 +59,39 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
     {
         ArgumentNullException.ThrowIfNull(keys);
         ThrowIfDisposed();
+        var result = new byte[]?[keys.Count];
+        ReadRange(keys, 0, keys.Count, _readOptions, result, admit: null);
+        return result;
+    }
+
+    /// <summary>
+    /// Reads in chunks of <see cref="AdmittedChunk"/> keys, each value's size checked before it is copied: RocksDB's
+    /// native side holds at most one chunk's values at once, however many keys are asked. Several chunks read one
+    /// snapshot, so the result is still one point in time.
+    /// </summary>
+    public byte[]?[]? GetWhile(IReadOnlyList<byte[]> keys, ValueAdmission admit)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(admit);
+        ThrowIfDisposed();
         var count = keys.Count;
-        if (count == 0)
+        var result = new byte[]?[count];
+        if (count <= AdmittedChunk)
         {
-            return [];
+            return ReadRange(keys, 0, count, _readOptions, result, admit) ? result : null;
         }
 
-        var keyBytes = 0;
-        for (var i = 0; i < count; i++)
+        using var snapshot = _db.CreateSnapshot();
+        var options = new ReadOptions().SetSnapshot(snapshot);
+        for (var start = 0; start < count; start += AdmittedChunk)
         {
-            keyBytes += (keys[i] ?? throw new ArgumentException($"key {i} is null", nameof(keys))).Length;
-        }
-
-        // Scratch space from the pool: the keys copied into one buffer (one pin instead of one per key),
-        // their addresses and sizes, the engine's value slices and error messages.
-        var keyBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, keyBytes));
-        var pointers = ArrayPool<nint>.Shared.Rent(count);
-        var sizes = ArrayPool<nuint>.Shared.Rent(count);
-        var slices = ArrayPool<nint>.Shared.Rent(count);
-        var errors = ArrayPool<nint>.Shared.Rent(count);
-        try
-        {
-            Array.Clear(slices, 0, count);
-            Array.Clear(errors, 0, count);
-            MultiGet(keys, keyBuffer, pointers, sizes, slices, errors);
-            ThrowIfAnyError(errors, count);
-            return CopyValues(slices, count);
-        }
-        finally
-        {
-            for (var i = 0; i < count; i++)
+            if (!ReadRange(keys, start, Math.Min(AdmittedChunk, count - start), options, result, admit))
             {
-                if (slices[i] != IntPtr.Zero)
-                {
-                    Native.Instance.rocksdb_pinnableslice_destroy(slices[i]);
-                }
+                return null;
             }
-
-            ArrayPool<nint>.Shared.Return(errors);
-            ArrayPool<nint>.Shared.Return(slices);
-            ArrayPool<nuint>.Shared.Return(sizes);
-            ArrayPool<nint>.Shared.Return(pointers);
-            ArrayPool<byte>.Shared.Return(keyBuffer);
         }
+
+        return result;
     }
 
     public void Write(KeyValueBatch batch)
@@ -271,6 +264,53 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
         }
     }
 
+    /// <summary>Reads keys[start..start+count) into result; false when <paramref name="admit"/> refused a value.</summary>
+    private bool ReadRange(IReadOnlyList<byte[]> keys, int start, int count, ReadOptions options, byte[]?[] result, ValueAdmission? admit)
+    {
+        if (count == 0)
+        {
+            return true;
+        }
+
+        var keyBytes = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            keyBytes += (keys[i] ?? throw new ArgumentException($"key {i} is null", nameof(keys))).Length;
+        }
+
+        // Scratch space from the pool: the keys copied into one buffer (one pin instead of one per key),
+        // their addresses and sizes, the engine's value slices and error messages.
+        var keyBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, keyBytes));
+        var pointers = ArrayPool<nint>.Shared.Rent(count);
+        var sizes = ArrayPool<nuint>.Shared.Rent(count);
+        var slices = ArrayPool<nint>.Shared.Rent(count);
+        var errors = ArrayPool<nint>.Shared.Rent(count);
+        try
+        {
+            Array.Clear(slices, 0, count);
+            Array.Clear(errors, 0, count);
+            MultiGet(keys, start, count, options, keyBuffer, pointers, sizes, slices, errors);
+            ThrowIfAnyError(errors, count);
+            return CopyValues(slices, count, start, result, admit);
+        }
+        finally
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (slices[i] != IntPtr.Zero)
+                {
+                    Native.Instance.rocksdb_pinnableslice_destroy(slices[i]);
+                }
+            }
+
+            ArrayPool<nint>.Shared.Return(errors);
+            ArrayPool<nint>.Shared.Return(slices);
+            ArrayPool<nuint>.Shared.Return(sizes);
+            ArrayPool<nint>.Shared.Return(pointers);
+            ArrayPool<byte>.Shared.Return(keyBuffer);
+        }
+    }
+
     /// <summary>
     /// RocksDB's batched MultiGet: one family, one consistent read point, values pinned in the block cache
     /// instead of copied into malloc'd buffers. A missing key leaves its slice null; a present empty value
@@ -278,16 +318,15 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
     /// allocates the per-key error array itself and never reads it, so an I/O or corruption error on one
     /// key would come back as a missing key.
     /// </summary>
-    private unsafe void MultiGet(IReadOnlyList<byte[]> keys, byte[] keyBuffer, nint[] pointers, nuint[] sizes, nint[] slices, nint[] errors)
+    private unsafe void MultiGet(IReadOnlyList<byte[]> keys, int start, int count, ReadOptions options, byte[] keyBuffer, nint[] pointers, nuint[] sizes, nint[] slices, nint[] errors)
     {
-        var count = keys.Count;
         fixed (byte* buffer = keyBuffer)
         fixed (nint* values = slices)
         {
             var offset = 0;
             for (var i = 0; i < count; i++)
             {
-                var key = keys[i];
+                var key = keys[start + i];
                 key.CopyTo(keyBuffer, offset);
                 pointers[i] = (nint)(buffer + offset);
                 sizes[i] = (nuint)key.Length;
@@ -297,7 +336,7 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
             try
             {
                 Native.Instance.rocksdb_batched_multi_get_cf(
-                    _db.Handle, _readOptions.Handle, _family.Handle, (nuint)count, pointers, sizes, (nint)values, errors, 0);
+                    _db.Handle, options.Handle, _family.Handle, (nuint)count, pointers, sizes, (nint)values, errors, 0);
             }
             catch (RocksDbException ex)
             {
@@ -306,9 +345,8 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
         }
     }
 
-    private static unsafe byte[]?[] CopyValues(nint[] slices, int count)
+    private static unsafe bool CopyValues(nint[] slices, int count, int start, byte[]?[] result, ValueAdmission? admit)
     {
-        var result = new byte[]?[count];
         for (var i = 0; i < count; i++)
         {
             if (slices[i] == IntPtr.Zero)
@@ -317,10 +355,16 @@ public sealed class RocksDbKeyValueStore : IKeyValueStore
             }
 
             var value = Native.Instance.rocksdb_pinnableslice_value(slices[i], out var length);
-            result[i] = length == 0 ? [] : new ReadOnlySpan<byte>((void*)value, checked((int)length)).ToArray();
+            var size = checked((int)length);
+            if (admit is not null && !admit(start + i, size))
+            {
+                return false;
+            }
+
+            result[start + i] = size == 0 ? [] : new ReadOnlySpan<byte>((void*)value, size).ToArray();
         }
 
-        return result;
+        return true;
     }
 
     private void ThrowIfAnyError(nint[] errors, int count)

@@ -53,6 +53,19 @@ public sealed class MwgStoreSpec : TestKit
     }
 
     [Fact]
+    public async Task A_get_with_maxReplyBytes_should_read_a_repeated_key_once_and_throw_ReplyTooLarge_past_the_bound()
+    {
+        await Store.PutAsync([Pair("big", new string('x', 1000))]);
+        byte[][] ten = [.. Enumerable.Repeat(Utf8("big"), 10)];
+
+        // Unbounded (the default): every position filled. Bounded: ten positions of 1000 bytes pass 9999.
+        Assert.All(await Store.GetAsync(ten), v => Assert.Equal(1000, v!.Length));
+        Assert.Equal(10, (await Store.GetAsync(ten, minRevision: 0, maxReplyBytes: 10_000)).Count);
+        var refused = await Assert.ThrowsAsync<MwgApiException>(() => Store.GetAsync(ten, minRevision: 0, maxReplyBytes: 9_999));
+        Assert.Equal(MwgApiError.ReplyTooLarge, refused.Error);
+    }
+
+    [Fact]
     public async Task The_store_should_own_its_arrays_so_callers_may_reuse_theirs()
     {
         var key = Utf8("k");
@@ -76,8 +89,8 @@ public sealed class MwgStoreSpec : TestKit
         var client = CreateTestProbe();
         Extension.Storage.Tell(new WriteBatch([new BatchOperation(Utf8("other/x"), Utf8("ignored"))]), client.Ref);
         Extension.Storage.Tell(new WriteBatch([new BatchOperation(Utf8("k/remote"), Utf8("2"))]), client.Ref);
-        await client.ExpectMsgAsync(new BatchCommitted(2));
-        await client.ExpectMsgAsync(new BatchCommitted(3));
+        await client.ExpectMsgAsync(new BatchCommitted(2, Changed: 1));
+        await client.ExpectMsgAsync(new BatchCommitted(3, Changed: 1));
 
         // The client's write is visible to the API as soon as the client has its answer.
         Assert.Equal("2", Text((await Store.GetAsync([Utf8("k/remote")]))[0]));

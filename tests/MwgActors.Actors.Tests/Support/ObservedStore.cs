@@ -16,6 +16,8 @@ internal sealed class ObservedStore(IKeyValueStore inner, long applyUpTo = long.
 
     public byte[]?[] Get(IReadOnlyList<byte[]> keys) => inner.Get(keys);
 
+    public byte[]?[]? GetWhile(IReadOnlyList<byte[]> keys, ValueAdmission admit) => inner.GetWhile(keys, admit);
+
     public void Write(KeyValueBatch batch)
     {
         if (batch.Revision > applyUpTo)
