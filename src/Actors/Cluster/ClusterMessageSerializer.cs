@@ -107,6 +107,9 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             case ScanPrefix m:
                 w.Bytes(m.Prefix);
                 w.Int32(m.MaxPairs);
+
+                // The listing's byte budget (mwg.server.listing-max-bytes) must hold on the node that scans, too.
+                w.Int64(m.MaxBytes);
                 break;
             case PrefixScanned m:
                 w.Int64(m.Revision);
@@ -187,7 +190,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             "KR" => ReadKeysRead(ref r),
             "GR" => GetCurrentRevision.Instance,
             "CR" => new CurrentRevision(r.Int64()),
-            "SP" => new ScanPrefix(r.Bytes(), r.Int32()),
+            "SP" => new ScanPrefix(r.Bytes(), r.Int32(), r.Int64()),
             "PS" => ReadPrefixScanned(ref r),
             "CC" => ReadChangesCommitted(ref r),
             "LP" => new LogPosition(r.Int64()),
