@@ -11,12 +11,12 @@ public sealed class ConnectionAdmissionTests
     {
         var admission = new ConnectionAdmission(maxConnections: 10, maxUnauthenticated: 3);
 
-        var waiting = Enumerable.Range(0, 3).Select(_ => admission.TryAdmit(authenticated: false, out _)).ToList();
+        var waiting = Enumerable.Range(0, 3).Select(i => admission.TryAdmit(authenticated: false, out _)).ToList();
         Assert.All(waiting, Assert.NotNull);
         Assert.Null(admission.TryAdmit(authenticated: false, out var refusal));
         Assert.Equal(Refusal.UnauthenticatedCapacity, refusal);
 
-        var authenticated = Enumerable.Range(0, 7).Select(_ => admission.TryAdmit(authenticated: true, out _)).ToList();
+        var authenticated = Enumerable.Range(0, 7).Select(i => admission.TryAdmit(authenticated: true, out _)).ToList();
         Assert.All(authenticated, Assert.NotNull);
         Assert.Null(admission.TryAdmit(authenticated: true, out refusal));
         Assert.Equal(Refusal.Capacity, refusal);
