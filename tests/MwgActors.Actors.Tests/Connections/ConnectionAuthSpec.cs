@@ -156,14 +156,19 @@ public sealed class ConnectionAuthSpec : TestKit
     [Fact]
     public async Task Expiry_should_push_TokenExpired_refuse_requests_and_pause_then_a_new_token_resumes_after_the_last_delivered_revision()
     {
+        // The clock the rule reads moves on only when the test says so: however slow the machine, the token is valid
+        // until then (the expiry timer, an hour of real time away, never fires here; the next event sees the expiry).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var rights = new[] { (Right.Subscribe, "a/"), (Right.Read, "a/") };
-        var connection = await StartAsync(Dialect.Extended, Grant("ada", DateTimeOffset.UtcNow.AddSeconds(1), rights));
-        _validator.Add("fresh", Grant("ada", DateTimeOffset.UtcNow.AddHours(1), rights));
+        var connection = await StartAsync(Dialect.Extended, Grant("ada", clock.GetUtcNow().AddHours(1), rights), clock: clock);
+        _validator.Add("fresh", Grant("ada", clock.GetUtcNow().AddHours(3), rights));
         var id = await SubscribeAsync(connection, "a/", revision: 5);
         connection.Actor.Tell(new Subs.ChangeNotification(id, 6, [Change("a/1")]), _subscriptions.Ref);
         Assert.Equal(6, Assert.IsType<ChangeNotification>(await connection.NextFrameAsync()).Revision);
 
-        Assert.IsType<TokenExpired>(await connection.NextFrameAsync(TimeSpan.FromSeconds(5)));
+        clock.Advance(TimeSpan.FromHours(2));
+        connection.Actor.Tell(new Subs.ChangeNotification(id, 7, [Change("a/2")]), _subscriptions.Ref);
+        Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
         Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>()).SubscriptionId);
 
         // Revision 7 was on its way when the pause happened: dropped now, replayed on resume.
@@ -190,11 +195,15 @@ public sealed class ConnectionAuthSpec : TestKit
     [Fact]
     public async Task A_paused_subscription_the_new_token_does_not_allow_should_be_dropped_with_a_ReloadAll()
     {
-        var connection = await StartAsync(Dialect.Extended, Grant("ada", DateTimeOffset.UtcNow.AddSeconds(1), (Right.Subscribe, "a/"), (Right.Read, "a/")));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var connection = await StartAsync(Dialect.Extended, Grant("ada", clock.GetUtcNow().AddHours(1), (Right.Subscribe, "a/"), (Right.Read, "a/")), clock: clock);
         _validator.Add("narrow", Grant("ada", null, (Right.Subscribe, "b/"), (Right.Read, "b/")));
         var id = await SubscribeAsync(connection, "a/", revision: 5);
-        Assert.IsType<TokenExpired>(await connection.NextFrameAsync(TimeSpan.FromSeconds(5)));
+        clock.Advance(TimeSpan.FromHours(2));
+        connection.Send(new Ping(Id(2)));
+        Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
         await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>();
+        Assert.IsType<Pong>(await connection.NextFrameAsync());
 
         connection.Send(new AuthRequest(Id(3), "narrow"));
 
@@ -292,6 +301,20 @@ public sealed class ConnectionAuthSpec : TestKit
 
         Assert.Equal(new Closed(CloseCodes.PolicyViolation, "authentication timeout"), await connection.Output.FishForMessageAsync(m => m is Closed, TimeSpan.FromSeconds(10)));
         await ExpectTerminatedAsync(connection.Actor);
+    }
+
+    [Fact]
+    public async Task An_expired_connection_should_be_closed_when_no_new_token_comes_within_the_authenticate_timeout()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var connection = await StartAsync(Dialect.Json, Grant("ada", clock.GetUtcNow().AddHours(1), (Right.Read, "")), clock: clock, config: "mwg.connection.authenticate-timeout = 300ms");
+        clock.Advance(TimeSpan.FromHours(2));
+
+        connection.Send(new Ping(JsonId(1)));
+
+        Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
+        Assert.IsType<Pong>(await connection.NextFrameAsync());
+        Assert.Equal(new Closed(CloseCodes.PolicyViolation, "authentication timeout"), await connection.Output.FishForMessageAsync(m => m is Closed, TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
