@@ -65,7 +65,7 @@ public sealed class ExpiryRuleEndToEndTests : Akka.TestKit.Xunit2.TestKit, IAsyn
     [Fact]
     public async Task A_request_after_the_token_expired_should_be_refused_and_not_done()
     {
-        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(2);
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(5);
         await using var client = await ProtocolClient.ConnectAsync(_server.Uri, Dialect.Extended, o => o.SetRequestHeader("Authorization", "Bearer " + Mint(expiresAt)));
         Assert.IsType<Pong>(await client.SendAsync(new Ping(client.NextId())));
 
@@ -79,7 +79,7 @@ public sealed class ExpiryRuleEndToEndTests : Akka.TestKit.Xunit2.TestKit, IAsyn
     [Fact]
     public async Task A_G1_put_after_the_token_expired_should_not_be_stored_and_the_socket_closed_with_1008()
     {
-        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(2);
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(5);
         await using var client = await ProtocolClient.ConnectAsync(_server.Uri, Dialect.G1, o => o.SetRequestHeader("Authorization", "Bearer " + Mint(expiresAt)));
 
         await AwaitExpiredAsync(expiresAt);

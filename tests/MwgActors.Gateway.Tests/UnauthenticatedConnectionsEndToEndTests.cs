@@ -19,13 +19,14 @@ public sealed class UnauthenticatedConnectionsEndToEndTests
     [Fact]
     public async Task Token_less_sockets_holding_heartbeats_should_not_lock_out_a_client_with_a_token_and_should_be_closed_at_the_deadline()
     {
-        await using var server = await TestServer.StartAsync(Config(maxConnections: 50, maxUnauthenticated: 10, authenticateTimeout: "3s"));
+        await using var server = await TestServer.StartAsync(Config(maxConnections: 50, maxUnauthenticated: 10, authenticateTimeout: "15s"));
         using var heartbeats = new CancellationTokenSource();
         var tokenLess = new List<HeartbeatClient>();
         var refused = new List<HttpStatusCode>();
         try
         {
-            // More than max-connections: before the fix all 50 were admitted and held forever.
+            // More than max-connections: before the fix all 50 were admitted and held forever. (The deadline is long
+            // enough that none of these is closed, freeing its place, while the loop still runs on a slow machine.)
             for (var i = 0; i < 60; i++)
             {
                 var (client, status) = await HeartbeatClient.TryConnectAsync(server.Uri, Subprotocols.Json, heartbeats.Token);
@@ -71,7 +72,7 @@ public sealed class UnauthenticatedConnectionsEndToEndTests
     [Fact]
     public async Task In_band_auth_should_free_the_unauthenticated_slot_and_lift_the_deadline()
     {
-        await using var server = await TestServer.StartAsync(Config(maxConnections: 50, maxUnauthenticated: 2, authenticateTimeout: "2s"));
+        await using var server = await TestServer.StartAsync(Config(maxConnections: 50, maxUnauthenticated: 2, authenticateTimeout: "8s"));
         await using var first = await ProtocolClient.ConnectAsync(server.Uri, Dialect.Json);
         await using var second = await ProtocolClient.ConnectAsync(server.Uri, Dialect.Extended);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await Upgrade.StatusAsync(server.Uri));
