@@ -7,8 +7,8 @@ using MwgActors.Protocol;
 namespace MwgActors.Gateway.Tests;
 
 /// <summary>
-/// mwg.auth on a real server: tokens minted by `mwg token` open websockets (header or ?token=), anything else is
-/// refused with 401 before the upgrade; /admin/* needs the reload right; a bind beyond loopback starts without TLS.
+/// mwg.auth on a real server: tokens minted by `mwg token` open websockets (header or ?token=), a bad token is
+/// refused with 401 before the upgrade, no token too unless the dialect can authenticate in-band (extended, JSON); /admin/* needs the reload right; a bind beyond loopback starts without TLS.
 /// </summary>
 public sealed class AuthEndToEndTests : IAsyncLifetime
 {
@@ -66,12 +66,21 @@ public sealed class AuthEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Upgrade_without_a_token_should_be_refused_with_401() =>
-        Assert.Equal(HttpStatusCode.Unauthorized, await Upgrade.StatusAsync(_server.Uri));
+    public async Task Original_G1_upgrade_without_a_token_should_be_refused_with_401()
+    {
+        // G1 has no in-band auth: without a handshake token it can never authenticate.
+        Assert.Equal(HttpStatusCode.Unauthorized, await Upgrade.StatusAsync(_server.Uri, subprotocol: null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Upgrade.StatusAsync(_server.Uri, subprotocol: "x-not-mwg"));
+    }
 
     [Fact]
-    public async Task Original_G1_upgrade_without_a_token_should_be_refused_with_401() =>
-        Assert.Equal(HttpStatusCode.Unauthorized, await Upgrade.StatusAsync(_server.Uri, o => o.AddSubProtocol("x-not-mwg")));
+    public async Task Extended_dialect_should_connect_without_a_token_to_authenticate_in_band()
+    {
+        var token = await MintAsync("--sub", "alice", "--read", "users/", "--ttl", "1h");
+        await using var client = await ProtocolClient.ConnectAsync(_server.Uri, Dialect.Extended);
+
+        Assert.Equal("alice", Assert.IsType<AuthResult>(await client.SendAsync(new Auth(client.NextId(), token))).Subject);
+    }
 
     [Theory]
     [InlineData("Bearer not-a-token")]
@@ -158,7 +167,7 @@ public sealed class AuthEndToEndTests : IAsyncLifetime
 
         Assert.False(exposed.Server.ExposedInPlainText);
         Assert.True(exposed.Server.AuthenticationEnabled);
-        Assert.Equal(HttpStatusCode.Unauthorized, await Upgrade.StatusAsync(loopback));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Upgrade.StatusAsync(loopback, subprotocol: null));
         await using var client = await ProtocolClient.ConnectAsync(loopback, Dialect.Extended, o => o.SetRequestHeader("Authorization", "Bearer " + token));
         Assert.IsType<Pong>(await client.SendAsync(new Ping(client.NextId())));
     }

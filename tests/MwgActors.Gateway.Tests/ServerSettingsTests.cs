@@ -20,6 +20,7 @@ public sealed class ServerSettingsTests
         Assert.Empty(settings.AllowedOrigins);
         Assert.False(settings.AuthenticationEnabled);
         Assert.Equal(new MetricsSettings(true, "/metrics"), settings.Metrics);
+        Assert.Equal(64, settings.MaxUnauthenticatedConnections);
         var http = settings.Http;
         Assert.Empty(http.AllowedHosts);
         Assert.Equal(
@@ -62,6 +63,8 @@ public sealed class ServerSettingsTests
     [Theory]
     [InlineData("mwg.server.max-connections = 0", "mwg.server.max-connections")]
     [InlineData("mwg.server.max-connections = many", "mwg.server.max-connections")]
+    [InlineData("mwg.server.max-unauthenticated-connections = -1", "mwg.server.max-unauthenticated-connections")]
+    [InlineData("mwg.server.max-unauthenticated-connections = some", "mwg.server.max-unauthenticated-connections")]
     [InlineData("mwg.server.handshake-timeout = 0s", "mwg.server.handshake-timeout")]
     [InlineData("mwg.server.handshake-timeout = soon", "mwg.server.handshake-timeout")]
     [InlineData("mwg.server.insecure = maybe", "mwg.server.insecure")]

@@ -17,7 +17,16 @@ public sealed record AuthSettings(bool Enabled, byte[] JwtSecret, string Issuer,
     /// <summary>Shortest accepted JWT secret: HS256 is only as strong as its key (RFC 7518 asks for 256 bits).</summary>
     public const int MinimumSecretBytes = 32;
 
+    /// <summary>Largest accepted <c>clock-skew</c>: past it, expiry would hardly mean anything.</summary>
+    public static readonly TimeSpan MaximumClockSkew = TimeSpan.FromMinutes(5);
+
     public bool HasJwtSecret => JwtSecret.Length > 0;
+
+    /// <summary>
+    /// How long after its <c>exp</c> (and before its <c>nbf</c>) a JWT is still honoured, for clocks that disagree with
+    /// the minting host's (<c>clock-skew</c>). Applied by <see cref="Principal.IsExpired"/>, the one expiry rule.
+    /// </summary>
+    public TimeSpan ClockSkew { get; init; }
 
     /// <summary>Reads and checks <c>mwg.auth</c>; reads jwt-secret-file when set.</summary>
     /// <exception cref="ConfigurationException">A setting is invalid or the secret file cannot be read.</exception>
@@ -45,7 +54,13 @@ public sealed record AuthSettings(bool Enabled, byte[] JwtSecret, string Issuer,
             throw ConfigReading.Invalid(Path, "enabled", "needs jwt-secret, jwt-secret-file or at least one of api-keys");
         }
 
-        return new AuthSettings(enabled, secret, issuer, keys);
+        var skew = ConfigReading.Duration(c, Path, "clock-skew", allowZero: true);
+        if (skew > MaximumClockSkew)
+        {
+            throw ConfigReading.Invalid(Path, "clock-skew", $"must be at most {MaximumClockSkew.TotalMinutes:0}m");
+        }
+
+        return new AuthSettings(enabled, secret, issuer, keys) { ClockSkew = skew };
     }
 
     private static byte[] ReadSecretFile(string file)

@@ -8,15 +8,13 @@ namespace MwgActors.Actors.Auth;
 /// <summary>
 /// JSON Web Tokens signed with HMAC-SHA256 (HS256), written and checked by hand: the header must say HS256 (a
 /// token with <c>alg: none</c> or any other algorithm is refused), the signature is compared in constant time,
-/// <c>sub</c> and <c>exp</c> are required, <c>nbf</c> is honoured, both with <see cref="ClockSkew"/>.
+/// <c>sub</c> and <c>exp</c> are required, <c>nbf</c> is honoured, both with the clock skew given (<c>mwg.auth.clock-skew</c>);
+/// a token is expired by <see cref="Principal.IsExpired"/>, the rule every other path applies too.
 /// Rights are in the <c>mwg</c> claim: <c>{"read": ["users/"], "write": [], "subscribe": [], "lock": [""], "reload": []}</c>,
 /// each a list of UTF-8 key prefixes ("" = every key); a right that is absent is not granted.
 /// </summary>
 public static class JwtTokens
 {
-    /// <summary>Tolerance for clocks that disagree between the minting host and this server.</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
-
     public const string RightsClaim = "mwg";
 
     // The header is fixed: base64url of {"alg":"HS256","typ":"JWT"}.
@@ -80,7 +78,12 @@ public static class JwtTokens
     /// <paramref name="secret"/>, valid at <paramref name="now"/> and, when <paramref name="issuer"/> is not empty, issued by it.
     /// Never throws for a bad token.
     /// </summary>
-    public static bool TryValidate(string token, ReadOnlySpan<byte> secret, string? issuer, DateTimeOffset now, out Principal principal)
+    public static bool TryValidate(string token, ReadOnlySpan<byte> secret, string? issuer, DateTimeOffset now, out Principal principal) =>
+        TryValidate(token, secret, issuer, now, TimeSpan.Zero, out principal);
+
+    /// <inheritdoc cref="TryValidate(string, ReadOnlySpan{byte}, string?, DateTimeOffset, out Principal)"/>
+    /// <param name="clockSkew">Tolerance for <c>exp</c> and <c>nbf</c>, carried by the principal (<see cref="Principal.IsExpired"/>).</param>
+    public static bool TryValidate(string token, ReadOnlySpan<byte> secret, string? issuer, DateTimeOffset now, TimeSpan clockSkew, out Principal principal)
     {
         principal = null!;
         if (string.IsNullOrEmpty(token) || secret.Length == 0 || token.Length > 16 * 1024)
@@ -114,7 +117,7 @@ public static class JwtTokens
             return false;
         }
 
-        return TryReadClaims(payload, issuer, now, out principal);
+        return TryReadClaims(payload, issuer, now, clockSkew, out principal);
     }
 
     private static bool TryDecode(ReadOnlySpan<char> part, out byte[] bytes)
@@ -153,7 +156,7 @@ public static class JwtTokens
         }
     }
 
-    private static bool TryReadClaims(byte[] payload, string? issuer, DateTimeOffset now, out Principal principal)
+    private static bool TryReadClaims(byte[] payload, string? issuer, DateTimeOffset now, TimeSpan clockSkew, out Principal principal)
     {
         principal = null!;
         try
@@ -174,14 +177,9 @@ public static class JwtTokens
             }
 
             var expiresAt = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(expSeconds, 0, 253402300799));
-            if (now - ClockSkew >= expiresAt)
-            {
-                return false;
-            }
-
             if (claims.TryGetProperty("nbf", out var nbf))
             {
-                if (nbf.ValueKind != JsonValueKind.Number || !nbf.TryGetInt64(out var nbfSeconds) || now + ClockSkew < DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(nbfSeconds, 0, 253402300799)))
+                if (nbf.ValueKind != JsonValueKind.Number || !nbf.TryGetInt64(out var nbfSeconds) || now + clockSkew < DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(nbfSeconds, 0, 253402300799)))
                 {
                     return false;
                 }
@@ -211,7 +209,13 @@ public static class JwtTokens
                 }
             }
 
-            principal = new Principal(sub.GetString()!, grants, expiresAt);
+            var candidate = new Principal(sub.GetString()!, grants, expiresAt, clockSkew);
+            if (candidate.IsExpired(now))
+            {
+                return false;
+            }
+
+            principal = candidate;
             return true;
         }
         catch (JsonException)

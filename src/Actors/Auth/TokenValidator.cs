@@ -7,6 +7,8 @@ namespace MwgActors.Actors.Auth;
 /// <summary>
 /// Validates the tokens of <see cref="AuthSettings"/>: HS256 JWTs (when a secret is set) and static API keys.
 /// API keys are compared in constant time, against all keys, so timing tells nothing about which one nearly matched.
+/// A JWT is refused once <see cref="Principal.IsExpired"/> with <c>mwg.auth.clock-skew</c>: the same rule the connection
+/// applies before every request, so the handshake, HTTP and in-band auth agree.
 /// </summary>
 public sealed class TokenValidator : ITokenValidator
 {
@@ -40,7 +42,7 @@ public sealed class TokenValidator : ITokenValidator
             return true;
         }
 
-        if (_settings.HasJwtSecret && JwtTokens.TryValidate(token, _settings.JwtSecret, _settings.Issuer, _time.GetUtcNow(), out principal))
+        if (_settings.HasJwtSecret && JwtTokens.TryValidate(token, _settings.JwtSecret, _settings.Issuer, _time.GetUtcNow(), _settings.ClockSkew, out principal))
         {
             error = default;
             return true;

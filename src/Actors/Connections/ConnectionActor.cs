@@ -20,8 +20,10 @@ namespace MwgActors.Actors.Connections;
 /// subscription actors with a correlation id, encodes their replies and pushes notifications. Every outbound
 /// frame goes through the bounded queue of <see cref="IConnectionOutput"/>; every request holds one of the
 /// connection's in-flight slots until it is answered or times out. Every request is checked against the rights of
-/// the connection's principal (<see cref="RequestAuthorization"/>); when its token expires, requests are refused and
-/// subscriptions paused until an in-band auth with a new token resumes them where they stopped.
+/// the connection's principal (<see cref="RequestAuthorization"/>); when its token expires (one rule,
+/// <see cref="Principal.IsExpired"/>, checked before every request and by a timer), requests are refused and
+/// subscriptions paused until an in-band auth with a new token resumes them where they stopped. With authentication on,
+/// a connection without a valid token has <see cref="ConnectionSettings.AuthenticateTimeout"/> to present one.
 /// </summary>
 public sealed class ConnectionActor : ReceiveActor, IWithTimers
 {
@@ -33,6 +35,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private const string ReadersTimer = "readers";
     private const string RateTimer = "rate";
     private const string ExpiryTimer = "token-expiry";
+    private const string AuthenticateTimer = "authenticate";
     private const string ResumeTimer = "resume";
     private const string ReplayRoomTimer = "replay-room";
 
@@ -64,6 +67,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, ConnectionSubscription> _subscriptions = [];
 
     private readonly ConnectionAuth _auth;
+    private readonly TimeProvider _clock;
+
+    // The gateway was told of the first in-band authentication (ConnectionAuth.Authenticated).
+    private bool _authenticationReported;
 
     // Who the connection acts for; null before a first valid token (when one is required) and after it expired.
     private Principal? _principal;
@@ -99,6 +106,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     public ConnectionActor(ConnectionSettings settings, ServerCodec codec, IConnectionOutput output, ConnectionRefs refs, ConnectionAuth? auth = null)
     {
         _auth = auth ?? ConnectionAuth.None;
+        _clock = _auth.Clock;
         _principal = _auth.Principal ?? (_auth.Required ? null : Principal.Anonymous);
         _settings = settings;
         _codec = codec;
@@ -109,6 +117,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         Receive<FrameReceived>(frame => OnFrameReceived(frame.Frame));
         Receive<RateTick>(_ => OnRateTick());
+        Receive<FrameOfWrongType>(_ =>
+        {
+            _frameStartedAt = Stopwatch.GetTimestamp();
+            OnBadFrame(new ProtocolException(ErrorCode.BadFrame, "binary messages are not accepted on the JSON dialect; send text"));
+        });
         Receive<FrameTooLarge>(_ =>
         {
             LimitExceeded(ErrorCode.FrameTooLarge, "mwg.protocol.max-frame-size", "closed with 1009");
@@ -149,6 +162,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<StorageProtocol.GetReaders>(ask => _refs.Storage.Tell(ask));
         Receive<Terminated>(OnTerminated);
         Receive<TokenExpiry>(OnTokenExpiry);
+        Receive<AuthenticateDeadline>(_ => OnAuthenticateDeadline());
         Receive<ResumePaused>(_ => ResumeSubscriptions());
         Receive<SubscribeG1Push>(_ => _refs.Subscriptions.Tell(new Subs.Subscribe(G1PushSubscription, [[]], null, true, Self)));
     }
@@ -174,6 +188,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         _refs.Storage.Tell(StorageProtocol.GetReaders.Instance);
         ScheduleExpiry();
+        ArmAuthenticateDeadline();
         Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SlowSweep);
     }
 
@@ -261,6 +276,23 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             LimitExceeded(ErrorCode.RateLimited, "mwg.connection.max-requests-per-second", "answered RateLimited");
             Answer(KindOf(request), RequestOutcome.Refused, new Error(request.Id, ErrorCode.RateLimited, "rate limit exceeded, slow down"));
             return;
+        }
+
+        // The expiry rule before every request, not only when the timer fires: a request that arrives once the token
+        // has expired is never run on it, however late the timer is.
+        if (message is Request expiring && ExpiryIsDue())
+        {
+            if (!_codec.IsExtended && expiring is Put or Remove)
+            {
+                // G1's only answer to a write it will not do; the close follows.
+                Refuse(expiring, ErrorCode.Unauthorized, "token expired");
+            }
+
+            Expire();
+            if (_closing)
+            {
+                return;
+            }
         }
 
         if (message is Request gated and not (Ping or Protocol.Auth) && !IsAllowed(gated))
@@ -432,7 +464,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (!_auth.Validator.TryValidate(auth.Token, out var principal, out _) || principal.IsExpired(DateTimeOffset.UtcNow))
+        if (!_auth.Validator.TryValidate(auth.Token, out var principal, out _) || principal.IsExpired(_clock.GetUtcNow()))
         {
             // A refused token changes nothing: a connection that had a valid one keeps it.
             Answer(RequestKind.Auth, RequestOutcome.Refused, new Error(auth.Id, ErrorCode.Unauthorized, "invalid or expired token"));
@@ -440,6 +472,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
 
         _principal = principal;
+        Timers.Cancel(AuthenticateTimer);
+        if (!_authenticationReported && _auth.Authenticated is { } authenticated)
+        {
+            _authenticationReported = true;
+            authenticated();
+        }
+
         ScheduleExpiry();
         Answer(RequestKind.Auth, RequestOutcome.Ok, new AuthResult(auth.Id, principal.Subject, principal.ExpiresAt?.ToUnixTimeMilliseconds()));
         ResumeSubscriptions();
@@ -448,9 +487,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private void ScheduleExpiry()
     {
         Timers.Cancel(ExpiryTimer);
-        if (_principal?.ExpiresAt is { } expiresAt)
+        if (_principal?.ValidUntil is { } validUntil)
         {
-            var delay = expiresAt - DateTimeOffset.UtcNow;
+            var delay = validUntil - _clock.GetUtcNow();
             var clamped = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxTimerDelay ? MaxTimerDelay : delay;
             Timers.StartSingleTimer(ExpiryTimer, new TokenExpiry(_principal), clamped);
         }
@@ -463,13 +502,23 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (!expiry.Principal.IsExpired(DateTimeOffset.UtcNow))
+        if (!expiry.Principal.IsExpired(_clock.GetUtcNow()))
         {
             // A far expiry is reached in steps of at most MaxTimerDelay.
             ScheduleExpiry();
             return;
         }
 
+        Expire();
+    }
+
+    /// <summary>The connection has a token and, by the one expiry rule, it has expired.</summary>
+    private bool ExpiryIsDue() => _principal is { } principal && principal.IsExpired(_clock.GetUtcNow());
+
+    /// <summary>The token expired: the client is told, requests are refused and subscriptions paused until a new one.</summary>
+    private void Expire()
+    {
+        Timers.Cancel(ExpiryTimer);
         if (!_codec.IsExtended)
         {
             // An original client cannot be told, nor present a new token: the close is the signal.
@@ -482,6 +531,28 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         foreach (var (id, subscription) in _subscriptions)
         {
             Pause(id, subscription);
+        }
+
+        // Like a connection that never had a token, this one may not sit unauthenticated for ever.
+        ArmAuthenticateDeadline();
+    }
+
+    /// <summary>With authentication required and no valid token, the client has authenticate-timeout to present one.</summary>
+    private void ArmAuthenticateDeadline()
+    {
+        if (_auth.Required && _principal is null && !_closing)
+        {
+            // A single timer from now: frames, heartbeats and pings do not move it.
+            Timers.StartSingleTimer(AuthenticateTimer, AuthenticateDeadline.Instance, _settings.AuthenticateTimeout);
+        }
+    }
+
+    private void OnAuthenticateDeadline()
+    {
+        if (_principal is null)
+        {
+            _log.Debug("Connection {Connection} ({Dialect}) did not authenticate within {Timeout}; closed with 1008", Self.Path.Name, _codec.Dialect, _settings.AuthenticateTimeout);
+            CloseWith(CloseCodes.PolicyViolation, "authentication timeout");
         }
     }
 
@@ -698,6 +769,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void OnChange(Subs.ChangeNotification change)
     {
+        if (ExpiryIsDue())
+        {
+            // Nothing goes out on an expired token, however late its timer.
+            Expire();
+        }
+
         if (change.SubscriptionId == G1PushSubscription)
         {
             var pairs = change.Changes.Where(c => !c.Removed && c.Value is not null && MayRead(c.Key)).Select(c => new KeyValue(c.Key, c.Value!)).ToArray();
@@ -1045,6 +1122,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     }
 
     private sealed record TokenExpiry(Principal Principal);
+
+    private sealed class AuthenticateDeadline
+    {
+        public static readonly AuthenticateDeadline Instance = new();
+    }
 
     private sealed class ResumePaused
     {

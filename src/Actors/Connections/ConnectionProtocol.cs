@@ -16,6 +16,19 @@ public static class ConnectionProtocol
         }
     }
 
+    /// <summary>
+    /// The client sent a message of the websocket type its dialect does not use (a binary message on the JSON dialect);
+    /// the receive loop discarded it and holds a request slot for the error answer.
+    /// </summary>
+    public sealed record FrameOfWrongType
+    {
+        public static readonly FrameOfWrongType Instance = new();
+
+        private FrameOfWrongType()
+        {
+        }
+    }
+
     /// <summary>The socket is closed (by the peer, a failure or the server); the actor stops.</summary>
     public sealed record SocketClosed
     {

@@ -36,6 +36,15 @@ public sealed record ConnectionSettings(
             ? new TokenBucket(MaxRequestsPerSecond, MaxRequestsBurst > 0 ? MaxRequestsBurst : Math.Max(1, (int)Math.Ceiling(MaxRequestsPerSecond)))
             : null;
 
+    /// <summary>The hello's server id when <c>server-id</c> is empty: says nothing about the host.</summary>
+    public const string DefaultServerId = "mwg";
+
+    /// <summary>
+    /// With authentication on, how long a connection without a valid token (none in the handshake, or its token
+    /// expired) has to authenticate in-band before it is closed with 1008; heartbeats and pings do not extend it.
+    /// </summary>
+    public TimeSpan AuthenticateTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     public const string Path = "mwg.connection";
     public const string ProtocolPath = "mwg.protocol";
 
@@ -62,8 +71,11 @@ public sealed record ConnectionSettings(
             ConfigReading.Duration(c, Path, "idle-timeout", allowZero: true),
             ConfigReading.Duration(c, Path, "keep-alive-interval", allowZero: true),
             ConfigReading.Bool(c, Path, "g1-push-puts"),
-            string.IsNullOrWhiteSpace(serverId) ? Environment.MachineName : serverId,
+            string.IsNullOrWhiteSpace(serverId) ? DefaultServerId : serverId,
             ConfigReading.NonNegativeLong(c, Path, "max-requests-per-second"),
-            (int)Math.Min(int.MaxValue, ConfigReading.NonNegativeLong(c, Path, "max-requests-burst")));
+            (int)Math.Min(int.MaxValue, ConfigReading.NonNegativeLong(c, Path, "max-requests-burst")))
+        {
+            AuthenticateTimeout = ConfigReading.Duration(c, Path, "authenticate-timeout"),
+        };
     }
 }

@@ -40,7 +40,7 @@ public sealed class MwgMetrics : IExtension, IDisposable
         [new("reason", "forced"), new("reason", "resume_too_old"), new("reason", "overflow"), new("reason", "revoked")];
 
     private static readonly KeyValuePair<string, object?>[] RefusalTags =
-        [new("reason", "origin"), new("reason", "capacity"), new("reason", "unauthorized"), new("reason", "shutting_down")];
+        [new("reason", "origin"), new("reason", "capacity"), new("reason", "unauthorized"), new("reason", "shutting_down"), new("reason", "unauthenticated_capacity")];
 
     private static readonly KeyValuePair<string, object?> ActionReload = new("action", "reload");
     private static readonly KeyValuePair<string, object?> ActionClose = new("action", "close");
@@ -78,7 +78,7 @@ public sealed class MwgMetrics : IExtension, IDisposable
         Meter = new Meter(new MeterOptions(MeterName) { Version = typeof(MwgMetrics).Assembly.GetName().Version?.ToString() });
 
         Meter.CreateObservableUpDownCounter("mwg.connections", OpenConnections, "{connection}", "Open websocket connections, by dialect (g1, extended, json).");
-        _refused = Meter.CreateCounter<long>("mwg.connections.refused", "{connection}", "Websocket upgrades refused before a connection existed, by reason (origin, capacity, unauthorized, shutting_down).");
+        _refused = Meter.CreateCounter<long>("mwg.connections.refused", "{connection}", "Websocket upgrades refused before a connection existed, by reason (origin, capacity, unauthorized, shutting_down, unauthenticated_capacity).");
         _requests = Meter.CreateCounter<long>("mwg.requests", "{request}", "Requests answered on websocket connections, by type and outcome (ok, error, timeout, refused, invalid).");
         _requestDuration = Meter.CreateHistogram(
             "mwg.request.duration",
@@ -231,6 +231,9 @@ public enum ConnectionRefusal
 
     /// <summary>The server is stopping (503).</summary>
     ShuttingDown,
+
+    /// <summary>No token in the upgrade and mwg.server.max-unauthenticated-connections are waiting to authenticate (503).</summary>
+    UnauthenticatedCapacity,
 }
 
 /// <summary>How a request ended (the <c>outcome</c> tag of <c>mwg.requests</c>).</summary>

@@ -27,6 +27,12 @@ public sealed record ServerSettings(
     /// </summary>
     public bool AuthenticationEnabled { get; init; }
 
+    /// <summary>
+    /// Open websockets that have not authenticated yet at most (<c>max-unauthenticated-connections</c>; only with
+    /// authentication on): they count against <see cref="MaxConnections"/> too, and at most half of it is theirs.
+    /// </summary>
+    public int MaxUnauthenticatedConnections { get; init; } = 64;
+
     /// <summary><c>GET /metrics</c> (<c>mwg.server.metrics</c>).</summary>
     public MetricsSettings Metrics { get; init; } = new(true, "/metrics");
 
@@ -71,6 +77,12 @@ public sealed record ServerSettings(
             throw new ConfigurationException($"invalid setting {Path}.max-connections: must be a positive integer");
         }
 
+        var maxUnauthenticated = Read(c, "max-unauthenticated-connections", s => s.GetInt("max-unauthenticated-connections", -1));
+        if (maxUnauthenticated < 0)
+        {
+            throw new ConfigurationException($"invalid setting {Path}.max-unauthenticated-connections: must be zero or a positive integer");
+        }
+
         var handshake = Read(c, "handshake-timeout", s => s.GetTimeSpan("handshake-timeout", TimeSpan.Zero, allowInfinite: false));
         if (handshake <= TimeSpan.Zero)
         {
@@ -102,6 +114,7 @@ public sealed record ServerSettings(
             AuthenticationEnabled = root.HasPath("mwg.auth.enabled") && ReadAuthEnabled(root),
             Metrics = MetricsSettings.Create(c),
             Http = HttpSettings.Create(c),
+            MaxUnauthenticatedConnections = maxUnauthenticated,
         };
         settings.RefuseInsecureExposure();
         return settings;

@@ -178,6 +178,15 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
                     return;
                 }
 
+                if (_messageType == WebSocketMessageType.Text && ready.MessageType == WebSocketMessageType.Binary)
+                {
+                    // The JSON dialect is text (RFC 6455 5.6): a binary message is never decoded. RFC 6455 7.4.1 allows
+                    // closing with 1003; answering BadFrame instead keeps the connection, as for any other bad frame.
+                    await _requestSlots.WaitAsync(cancellationToken);
+                    connection.Tell(FrameOfWrongType.Instance);
+                    continue;
+                }
+
                 // A slot is taken once a frame is here, not while waiting for one: an idle connection has nothing
                 // in flight (graceful shutdown waits for in-flight requests). At the bound this frame waits and the
                 // socket is not read further.

@@ -22,8 +22,8 @@ internal sealed class WebSocketEndpoint
     private readonly ITokenValidator? _validator;
     private long _nextConnection;
 
-    // Websockets accepted or being accepted: counted before the upgrade, so a burst cannot overshoot the bound.
-    private int _open;
+    // Websockets accepted or being accepted, and those of them not authenticated yet.
+    private readonly ConnectionAdmission _admission;
 
     public WebSocketEndpoint(ActorSystem system, MwgActorsExtension mwg, ConnectionRegistry connections, Func<bool> accepting, ServerSettings server, ILogger log, ITokenValidator? validator)
     {
@@ -34,6 +34,7 @@ internal sealed class WebSocketEndpoint
         _accepting = accepting;
         _server = server;
         _log = log;
+        _admission = new ConnectionAdmission(server.MaxConnections, server.MaxUnauthenticatedConnections);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -71,25 +72,34 @@ internal sealed class WebSocketEndpoint
             return;
         }
 
-        var open = Interlocked.Increment(ref _open);
-        try
+        using var admission = _admission.TryAdmit(auth.Principal is not null, out var refusal);
+        if (admission is null)
         {
-            if (open > _server.MaxConnections)
+            // Refused before the upgrade: no websocket, actor or buffers for a connection over the bound.
+            var remote = context.Connection.RemoteIpAddress?.ToString();
+            if (refusal == ConnectionAdmission.Refusal.UnauthenticatedCapacity)
             {
-                // Refused before the upgrade: no websocket, actor or buffers for a connection over the bound.
+                _mwg.Metrics.ConnectionRefused(ConnectionRefusal.UnauthenticatedCapacity);
+                GatewayLog.TooManyUnauthenticated(_log, remote, _admission.MaxUnauthenticated);
+            }
+            else
+            {
                 _mwg.Metrics.ConnectionRefused(ConnectionRefusal.Capacity);
-                GatewayLog.TooManyConnections(_log, context.Connection.RemoteIpAddress?.ToString(), open - 1, _server.MaxConnections);
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                context.Response.Headers.RetryAfter = "1";
-                return;
+                GatewayLog.TooManyConnections(_log, remote, _admission.Open, _server.MaxConnections);
             }
 
-            await ServeAsync(context, dialect, subprotocol, auth);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            return;
         }
-        finally
+
+        if (auth.Principal is null)
         {
-            Interlocked.Decrement(ref _open);
+            // In-band authentication moves the connection from the unauthenticated count to the authenticated one.
+            auth = auth with { Authenticated = admission.Authenticated };
         }
+
+        await ServeAsync(context, dialect, subprotocol, auth);
     }
 
     private async Task ServeAsync(HttpContext context, Dialect dialect, string? subprotocol, ConnectionAuth auth)
@@ -119,7 +129,9 @@ internal sealed class WebSocketEndpoint
 
     /// <summary>
     /// The connection's authentication, or null to refuse the upgrade with 401. With authentication on, a token
-    /// must come in the handshake, except for the JSON dialect, which may authenticate in-band after connecting.
+    /// must come in the handshake, except for the JSON and extended dialects, which have an in-band auth request:
+    /// without a token they are admitted under max-unauthenticated-connections and have authenticate-timeout to
+    /// present one. A token that is presented and refused is a 401 in every dialect.
     /// </summary>
     private ConnectionAuth? Authenticate(HttpRequest request, Dialect dialect)
     {
@@ -131,7 +143,9 @@ internal sealed class WebSocketEndpoint
         var token = HandshakeToken.From(request);
         if (token is null)
         {
-            return dialect == Dialect.Json ? new ConnectionAuth(null, _validator, true) : null;
+            // Credentials of another scheme (Basic ...) are refused, not taken for "no token yet".
+            var inBand = dialect is Dialect.Json or Dialect.Extended && request.Headers.Authorization.Count == 0;
+            return inBand ? new ConnectionAuth(null, _validator, true) : null;
         }
 
         if (_validator.TryValidate(token, out var principal, out _))

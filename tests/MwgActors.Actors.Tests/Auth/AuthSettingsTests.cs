@@ -22,6 +22,14 @@ public sealed class AuthSettingsTests : IDisposable
         Assert.Empty(settings.JwtSecret);
         Assert.Equal(string.Empty, settings.Issuer);
         Assert.Empty(settings.ApiKeys);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.ClockSkew);
+    }
+
+    [Fact]
+    public void Clock_skew_should_be_read_and_zero_allowed()
+    {
+        Assert.Equal(TimeSpan.Zero, AuthSettings.Create(Parse("mwg.auth.clock-skew = 0s")).ClockSkew);
+        Assert.Equal(TimeSpan.FromSeconds(30), AuthSettings.Create(Parse("mwg.auth.clock-skew = 30s")).ClockSkew);
     }
 
     [Fact]
@@ -55,6 +63,8 @@ public sealed class AuthSettingsTests : IDisposable
     [Theory]
     [InlineData("mwg.auth.enabled = on", "mwg.auth.enabled")]
     [InlineData("mwg.auth.enabled = maybe", "mwg.auth.enabled")]
+    [InlineData("mwg.auth.clock-skew = -1s", "mwg.auth.clock-skew")]
+    [InlineData("mwg.auth.clock-skew = 6m", "mwg.auth.clock-skew")]
     [InlineData("mwg.auth.jwt-secret = short", "mwg.auth.jwt-secret")]
     [InlineData("mwg.auth { jwt-secret = \"" + Secret + "\", jwt-secret-file = \"/x\" }", "mwg.auth.jwt-secret-file")]
     [InlineData("mwg.auth.jwt-secret-file = \"/nonexistent/mwg/secret\"", "mwg.auth.jwt-secret-file")]

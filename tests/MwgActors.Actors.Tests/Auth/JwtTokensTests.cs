@@ -79,12 +79,20 @@ public sealed class JwtTokensTests
     }
 
     [Fact]
-    public void Expired_token_should_be_refused_after_the_clock_skew()
+    public void Expired_token_should_be_refused_from_exp_plus_the_clock_skew_by_the_principal_rule()
     {
         var token = JwtTokens.Mint(Secret, "alice", Grants, Now, Now.AddMinutes(5));
+        var skew = TimeSpan.FromSeconds(5);
+        var exp = Now.AddMinutes(5);
 
-        Assert.True(JwtTokens.TryValidate(token, Secret, null, Now.AddMinutes(5) + JwtTokens.ClockSkew - TimeSpan.FromSeconds(1), out _));
-        Assert.False(JwtTokens.TryValidate(token, Secret, null, Now.AddMinutes(5) + JwtTokens.ClockSkew, out _));
+        Assert.True(JwtTokens.TryValidate(token, Secret, null, exp + skew - TimeSpan.FromSeconds(1), skew, out var principal));
+        Assert.False(JwtTokens.TryValidate(token, Secret, null, exp + skew, skew, out _));
+        Assert.False(JwtTokens.TryValidate(token, Secret, null, exp, out _));
+
+        // The principal carries the same rule for every later check.
+        Assert.Equal(exp + skew, principal.ValidUntil);
+        Assert.False(principal.IsExpired(exp + skew - TimeSpan.FromTicks(1)));
+        Assert.True(principal.IsExpired(exp + skew));
     }
 
     [Fact]

@@ -54,6 +54,24 @@ public sealed class TokenValidatorTests
     }
 
     [Fact]
+    public void Jwt_should_be_refused_from_exp_plus_the_configured_clock_skew_and_carry_that_rule()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var exp = now.AddMinutes(1);
+        var token = JwtTokens.Mint(Secret, "alice", new Dictionary<Right, IReadOnlyList<string>>(), now, exp);
+        var skewed = Settings with { ClockSkew = TimeSpan.FromSeconds(5) };
+        var expAt = DateTimeOffset.FromUnixTimeSeconds(exp.ToUnixTimeSeconds());
+
+        Assert.True(new TokenValidator(skewed, new FixedTime(expAt.AddSeconds(4))).TryValidate(token, out var principal, out _));
+        Assert.False(new TokenValidator(skewed, new FixedTime(expAt.AddSeconds(5))).TryValidate(token, out _, out _));
+        Assert.False(new TokenValidator(Settings, new FixedTime(expAt)).TryValidate(token, out _, out _));
+
+        // The connection applies the same rule later with the principal: expired at exp + skew, not before.
+        Assert.False(principal.IsExpired(expAt.AddSeconds(4)));
+        Assert.True(principal.IsExpired(expAt.AddSeconds(5)));
+    }
+
+    [Fact]
     public void Jwt_should_be_refused_when_no_secret_is_configured()
     {
         var now = DateTimeOffset.UtcNow;

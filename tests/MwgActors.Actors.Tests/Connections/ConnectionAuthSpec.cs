@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Time.Testing;
 using MwgActors.Actors.Auth;
 using MwgActors.Actors.Connections;
 using MwgActors.Actors.Hosting;
@@ -155,14 +156,19 @@ public sealed class ConnectionAuthSpec : TestKit
     [Fact]
     public async Task Expiry_should_push_TokenExpired_refuse_requests_and_pause_then_a_new_token_resumes_after_the_last_delivered_revision()
     {
+        // The clock the rule reads moves on only when the test says so: however slow the machine, the token is valid
+        // until then (the expiry timer, an hour of real time away, never fires here; the next event sees the expiry).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var rights = new[] { (Right.Subscribe, "a/"), (Right.Read, "a/") };
-        var connection = await StartAsync(Dialect.Extended, Grant("ada", DateTimeOffset.UtcNow.AddSeconds(1), rights));
-        _validator.Add("fresh", Grant("ada", DateTimeOffset.UtcNow.AddHours(1), rights));
+        var connection = await StartAsync(Dialect.Extended, Grant("ada", clock.GetUtcNow().AddHours(1), rights), clock: clock);
+        _validator.Add("fresh", Grant("ada", clock.GetUtcNow().AddHours(3), rights));
         var id = await SubscribeAsync(connection, "a/", revision: 5);
         connection.Actor.Tell(new Subs.ChangeNotification(id, 6, [Change("a/1")]), _subscriptions.Ref);
         Assert.Equal(6, Assert.IsType<ChangeNotification>(await connection.NextFrameAsync()).Revision);
 
-        Assert.IsType<TokenExpired>(await connection.NextFrameAsync(TimeSpan.FromSeconds(5)));
+        clock.Advance(TimeSpan.FromHours(2));
+        connection.Actor.Tell(new Subs.ChangeNotification(id, 7, [Change("a/2")]), _subscriptions.Ref);
+        Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
         Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>()).SubscriptionId);
 
         // Revision 7 was on its way when the pause happened: dropped now, replayed on resume.
@@ -189,11 +195,15 @@ public sealed class ConnectionAuthSpec : TestKit
     [Fact]
     public async Task A_paused_subscription_the_new_token_does_not_allow_should_be_dropped_with_a_ReloadAll()
     {
-        var connection = await StartAsync(Dialect.Extended, Grant("ada", DateTimeOffset.UtcNow.AddSeconds(1), (Right.Subscribe, "a/"), (Right.Read, "a/")));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var connection = await StartAsync(Dialect.Extended, Grant("ada", clock.GetUtcNow().AddHours(1), (Right.Subscribe, "a/"), (Right.Read, "a/")), clock: clock);
         _validator.Add("narrow", Grant("ada", null, (Right.Subscribe, "b/"), (Right.Read, "b/")));
         var id = await SubscribeAsync(connection, "a/", revision: 5);
-        Assert.IsType<TokenExpired>(await connection.NextFrameAsync(TimeSpan.FromSeconds(5)));
+        clock.Advance(TimeSpan.FromHours(2));
+        connection.Send(new Ping(Id(2)));
+        Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
         await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>();
+        Assert.IsType<Pong>(await connection.NextFrameAsync());
 
         connection.Send(new AuthRequest(Id(3), "narrow"));
 
@@ -233,20 +243,127 @@ public sealed class ConnectionAuthSpec : TestKit
         await _storage.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
+    [Fact]
+    public async Task A_request_after_the_token_expired_should_be_refused_before_the_expiry_timer_fires()
+    {
+        // The timer is set for an hour of real time; only the clock the rule reads moves past the expiry.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var connection = await StartAsync(Dialect.Extended, Grant("ada", clock.GetUtcNow().AddHours(1), (Right.Write, ""), (Right.Read, "")), clock: clock);
+        clock.Advance(TimeSpan.FromHours(2));
+
+        connection.Send(new Put(Id(1), [new KeyValue(Utf8("a/1"), Utf8("x"))]));
+
+        Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
+        Assert.Equal(ErrorCode.Unauthorized, Assert.IsType<Error>(await connection.NextFrameAsync()).Code);
+        await _storage.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task A_G1_put_after_the_token_expired_should_answer_false_close_with_1008_and_not_be_stored()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var connection = await StartAsync(Dialect.G1, Grant("ada", clock.GetUtcNow().AddHours(1), (Right.Write, ""), (Right.Read, "")), clock: clock);
+        Watch(connection.Actor);
+        clock.Advance(TimeSpan.FromHours(2));
+
+        connection.Send(new Put(Id(1), [new KeyValue(Utf8("a/1"), Utf8("x"))]));
+
+        Assert.Equal(new PutResult(Id(1), false), await connection.NextFrameAsync());
+        Assert.Equal(CloseCodes.PolicyViolation, ((Closed)await connection.Output.FishForMessageAsync(m => m is Closed)).Code);
+        await ExpectTerminatedAsync(connection.Actor);
+        await _storage.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task A_notification_after_the_token_expired_should_not_be_delivered_before_the_timer_fires()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var connection = await StartAsync(Dialect.Extended, Grant("ada", clock.GetUtcNow().AddHours(1), (Right.Subscribe, ""), (Right.Read, "")), clock: clock);
+        var id = await SubscribeAsync(connection, "a/", revision: 5);
+        clock.Advance(TimeSpan.FromHours(2));
+
+        connection.Actor.Tell(new Subs.ChangeNotification(id, 6, [Change("a/1")]), _subscriptions.Ref);
+
+        Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
+        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>()).SubscriptionId);
+        await connection.Output.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task A_connection_without_a_token_should_be_closed_at_the_authenticate_deadline_whatever_it_sends()
+    {
+        var connection = await StartAsync(Dialect.Json, null, config: "mwg.connection.authenticate-timeout = 500ms");
+        Watch(connection.Actor);
+
+        // Pings are answered but do not move the deadline.
+        connection.Send(new Ping(JsonId(1)));
+        Assert.IsType<Pong>(await connection.NextFrameAsync());
+
+        Assert.Equal(new Closed(CloseCodes.PolicyViolation, "authentication timeout"), await connection.Output.FishForMessageAsync(m => m is Closed, TimeSpan.FromSeconds(10)));
+        await ExpectTerminatedAsync(connection.Actor);
+    }
+
+    [Fact]
+    public async Task An_expired_connection_should_be_closed_when_no_new_token_comes_within_the_authenticate_timeout()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var connection = await StartAsync(Dialect.Json, Grant("ada", clock.GetUtcNow().AddHours(1), (Right.Read, "")), clock: clock, config: "mwg.connection.authenticate-timeout = 300ms");
+        clock.Advance(TimeSpan.FromHours(2));
+
+        connection.Send(new Ping(JsonId(1)));
+
+        Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
+        Assert.IsType<Pong>(await connection.NextFrameAsync());
+        Assert.Equal(new Closed(CloseCodes.PolicyViolation, "authentication timeout"), await connection.Output.FishForMessageAsync(m => m is Closed, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task In_band_auth_should_tell_the_gateway_once_and_lift_the_authenticate_deadline()
+    {
+        var gateway = CreateTestProbe();
+        _validator.Add("good", Grant("ada", null, (Right.Read, "")));
+        var connection = await StartAsync(Dialect.Extended, null, config: "mwg.connection.authenticate-timeout = 300ms", authenticated: () => gateway.Ref.Tell("authenticated"));
+
+        connection.Send(new AuthRequest(Id(1), "good"));
+        Assert.IsType<AuthResult>(await connection.NextFrameAsync());
+        connection.Send(new AuthRequest(Id(2), "good"));
+        Assert.IsType<AuthResult>(await connection.NextFrameAsync());
+
+        await gateway.ExpectMsgAsync("authenticated");
+        await gateway.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await connection.Output.ExpectMsgAsync<Completed>();
+
+        // Longer than the deadline: no close comes, and the connection is still served.
+        await connection.Output.ExpectNoMsgAsync(TimeSpan.FromSeconds(1));
+        connection.Send(new Ping(Id(3)));
+        Assert.IsType<Pong>(await connection.NextFrameAsync());
+    }
+
+    [Fact]
+    public async Task A_binary_message_on_the_json_dialect_should_be_answered_BadFrame_and_the_connection_stay()
+    {
+        var connection = await StartAsync(Dialect.Json, Grant("ada", null, (Right.Read, "")));
+
+        connection.Actor.Tell(FrameOfWrongType.Instance);
+
+        Assert.Equal(ErrorCode.BadFrame, Assert.IsType<Error>(await connection.NextFrameAsync()).Code);
+        connection.Send(new Ping(JsonId(1)));
+        Assert.IsType<Pong>(await connection.NextFrameAsync());
+    }
+
     private static Principal Grant(string subject, DateTimeOffset? expiresAt, params (Right Right, string Prefix)[] grants) =>
         new(subject, grants.GroupBy(g => g.Right).ToDictionary(g => g.Key, g => (IReadOnlyList<byte[]>)g.Select(x => Utf8(x.Prefix)).ToArray()), expiresAt);
 
-    private async Task<Connection> StartAsync(Dialect dialect, Principal? principal, bool required = true, bool validator = true)
+    private async Task<Connection> StartAsync(Dialect dialect, Principal? principal, bool required = true, bool validator = true, TimeProvider? clock = null, string config = "", Action? authenticated = null)
     {
-        var config = MwgConfig.Build(ConfigurationFactory.ParseString("mwg.connection.g1-push-puts = off"));
-        var settings = ConnectionSettings.Create(config);
+        var settings = ConnectionSettings.Create(MwgConfig.Build(ConfigurationFactory.ParseString("mwg.connection.g1-push-puts = off\n" + config)));
         var output = CreateTestProbe();
         var actor = Sys.ActorOf(ConnectionActor.Props(
             settings,
             new ServerCodec(dialect, settings.Limits),
             new RecordingOutput(output.Ref),
             new ConnectionRefs(_storage.Ref, _subscriptions.Ref, _locks.Ref),
-            new ConnectionAuth(principal, validator ? _validator : null, required)));
+            new ConnectionAuth(principal, validator ? _validator : null, required) { Clock = clock ?? TimeProvider.System, Authenticated = authenticated }));
         var connection = new Connection(actor, output, dialect);
         await _storage.ExpectMsgAsync<StorageProtocol.GetReaders>();
         if (dialect != Dialect.G1)

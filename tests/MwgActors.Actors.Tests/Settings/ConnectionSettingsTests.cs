@@ -31,9 +31,12 @@ public sealed class ConnectionSettingsTests
                 IdleTimeout: TimeSpan.FromMinutes(5),
                 KeepAliveInterval: TimeSpan.FromSeconds(30),
                 G1PushPuts: true,
-                ServerId: Environment.MachineName,
+                ServerId: "mwg",
                 MaxRequestsPerSecond: 0,
-                MaxRequestsBurst: 0),
+                MaxRequestsBurst: 0)
+            {
+                AuthenticateTimeout = TimeSpan.FromSeconds(10),
+            },
             settings);
         Assert.Null(settings.NewRateLimit());
         Assert.Equal(ProtocolLimits.Default, settings.Limits);
@@ -49,6 +52,7 @@ public sealed class ConnectionSettingsTests
               keep-alive-interval = 0s
               g1-push-puts = off
               server-id = node-1
+              authenticate-timeout = 2s
             }
             mwg.protocol.max-keys-per-batch = 10
             mwg.protocol.max-prefixes-per-subscription = 3
@@ -56,9 +60,18 @@ public sealed class ConnectionSettingsTests
             """));
 
         Assert.Equal(
-            (OverflowPolicy.Close, TimeSpan.Zero, TimeSpan.Zero, false, "node-1", 10),
-            (settings.OverflowPolicy, settings.IdleTimeout, settings.KeepAliveInterval, settings.G1PushPuts, settings.ServerId, settings.Limits.MaxKeysPerBatch));
+            (OverflowPolicy.Close, TimeSpan.Zero, TimeSpan.Zero, false, "node-1", 10, TimeSpan.FromSeconds(2)),
+            (settings.OverflowPolicy, settings.IdleTimeout, settings.KeepAliveInterval, settings.G1PushPuts, settings.ServerId, settings.Limits.MaxKeysPerBatch, settings.AuthenticateTimeout));
         Assert.Equal((3, 2048), (settings.Limits.MaxPrefixesPerSubscription, settings.Limits.MaxPrefixBytesPerConnection));
+    }
+
+    [Fact]
+    public void An_empty_server_id_should_give_the_default_that_names_no_host()
+    {
+        var settings = ConnectionSettings.Create(Parse("mwg.connection.server-id = \"\""));
+
+        Assert.Equal(ConnectionSettings.DefaultServerId, settings.ServerId);
+        Assert.NotEqual(Environment.MachineName, settings.ServerId);
     }
 
     [Theory]
@@ -72,6 +85,7 @@ public sealed class ConnectionSettingsTests
     [InlineData("mwg.connection.g1-push-puts = maybe", "mwg.connection.g1-push-puts")]
     [InlineData("mwg.connection.max-requests-per-second = -1", "mwg.connection.max-requests-per-second")]
     [InlineData("mwg.connection.max-requests-burst = lots", "mwg.connection.max-requests-burst")]
+    [InlineData("mwg.connection.authenticate-timeout = 0s", "mwg.connection.authenticate-timeout")]
     [InlineData("mwg.protocol.max-frame-size = 0", "mwg.protocol.max-frame-size")]
     [InlineData("mwg.protocol.max-frame-size = 4g", "mwg.protocol.max-frame-size")]
     [InlineData("mwg.protocol.max-keys-per-batch = 0", "mwg.protocol.max-keys-per-batch")]
