@@ -7,6 +7,7 @@ using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.Storage;
 using MwgActors.Protocol;
+using MwgActors.Protocol.Binary;
 using MwgActors.Storage;
 using static MwgActors.Actors.Connections.ConnectionProtocol;
 using Error = MwgActors.Protocol.Error;
@@ -315,14 +316,23 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private void OnBadFrame(ProtocolException ex)
     {
         _metrics.RequestAnswered(RequestKind.Unknown, RequestOutcome.Invalid, _frameStartedAt);
+
+        // G1 has no error frame: a put or remove over a limit answers false (an original client has no timeout and
+        // would wait forever for a close it does not expect); anything else only learns of its mistake by the close.
+        var g1Refusal = _codec.IsExtended ? null : G1Requests.RefusalFor(ex);
         if (LimitSetting(ex.Code) is { } setting)
         {
-            LimitExceeded(ex.Code, setting, _codec.IsExtended ? "answered with an error" : "closed");
+            LimitExceeded(ex.Code, setting, _codec.IsExtended ? "answered with an error" : g1Refusal is null ? "closed" : "answered false");
+        }
+
+        if (g1Refusal is not null)
+        {
+            Reply(g1Refusal);
+            return;
         }
 
         if (!_codec.IsExtended)
         {
-            // G1 has no error frame: an original client only learns of its mistake by the close.
             CloseWith(ex.Code == ErrorCode.FrameTooLarge ? CloseCodes.MessageTooBig : CloseCodes.ProtocolError, "protocol error");
             return;
         }
