@@ -291,7 +291,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 _pendingLocks.Enqueue(NewPending(lockRequest.Id, RequestKind.Lock));
                 _refs.Locks.Tell(new LockProtocol.AcquirePrefix(
                     Self,
-                    lockRequest.Reclaim is { } claim ? new LockProtocol.PrefixClaim(claim.Prefix, Encoding.UTF8.GetString(claim.Token)) : null));
+                    lockRequest.Reclaim is { } claim ? new LockProtocol.PrefixClaim(claim.Prefix, Encoding.UTF8.GetString(claim.Token)) : null,
+                    LeaseSubject,
+                    ShortPrefix: !_codec.IsExtended));
                 break;
             case Unlock unlock:
                 _pendingLocks.Enqueue(NewPending(unlock.Id, RequestKind.Unlock));
@@ -696,6 +698,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
+    // Whose lease quota this connection's leases count against: its token's subject, or (null) the connection itself
+    // for G1 (an original client cannot reclaim, so each reconnect leases anew) and anonymous connections.
+    private string? LeaseSubject =>
+        _codec.IsExtended && _principal is { } principal && !ReferenceEquals(principal, Principal.Anonymous) ? principal.Subject : null;
+
     private bool MayRead(byte[] key) => _principal?.Allows(Right.Read, key) == true;
 
     private void Complete(long correlation, RequestOutcome outcome, Func<RequestId, RequestKind, ProtocolMessage> reply)
@@ -888,7 +895,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (_leases.Count > 0 && now - _lastRenewTicks >= LeaseRenewIntervalMs)
         {
             _lastRenewTicks = now;
-            _refs.Locks.Tell(new LockProtocol.RenewLeases(Self, _leases.Select(l => new LockProtocol.PrefixClaim(l.Key, l.Value)).ToArray()));
+            _refs.Locks.Tell(new LockProtocol.RenewLeases(Self, _leases.Select(l => new LockProtocol.PrefixClaim(l.Key, l.Value)).ToArray(), LeaseSubject));
         }
 
         if (_codec.IsExtended && _settings.IdleTimeout > TimeSpan.Zero
