@@ -97,6 +97,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     // Limits this connection has exceeded: each is logged once per connection, not once per offending frame.
     private readonly HashSet<ErrorCode> _limitsLogged = [];
 
+    // G1 only: type 5 pushes wait here while the client could take one for the reply to its request with id 0.
+    private readonly G1PushGate? _g1Gate;
+
     public ConnectionActor(ConnectionSettings settings, ServerCodec codec, IConnectionOutput output, ConnectionRefs refs, ConnectionAuth? auth = null)
     {
         _auth = auth ?? ConnectionAuth.None;
@@ -107,6 +110,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _refs = refs;
         _lastFrameTicks = Environment.TickCount64;
         _rate = settings.NewRateLimit();
+        _g1Gate = codec.IsExtended ? null : new G1PushGate(settings.OutboundMaxFrames, settings.OutboundMaxBytes);
 
         Receive<FrameReceived>(frame => OnFrameReceived(frame.Frame));
         Receive<RateTick>(_ => OnRateTick());
@@ -213,6 +217,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private void OnFrameReceived(byte[] frame)
     {
         _lastFrameTicks = Environment.TickCount64;
+        if (_g1Gate is not null)
+        {
+            // Counted on arrival, before any wait for the rate limit: from then on the client awaits the reply.
+            _g1Gate.FrameArrived(G1Requests.FrameIdDecodesToZero(frame));
+            ReleaseG1Pushes();
+        }
+
         if (_rate is not null && !_codec.IsExtended && (_delayed.Count > 0 || !_rate.TryTake()))
         {
             // G1 has no error frame to say "slow down": the frame waits for its token instead.
@@ -667,7 +678,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (change.SubscriptionId == G1PushSubscription)
         {
             var pairs = change.Changes.Where(c => !c.Removed && c.Value is not null && MayRead(c.Key)).Select(c => new KeyValue(c.Key, c.Value!)).ToArray();
-            if (pairs.Length > 0 && Send(new ReloadPairs(pairs)))
+            if (pairs.Length > 0 && SendG1Push(new ReloadPairs(pairs)))
             {
                 _metrics.NotificationSent(_codec.Dialect);
             }
@@ -780,6 +791,56 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         Send(reply);
         _output.RequestCompleted();
+        if (_g1Gate is not null && reply is Protocol.Reply answered)
+        {
+            _g1Gate.Answered(G1Requests.IdDecodesToZero(answered.Id));
+            ReleaseG1Pushes();
+        }
+    }
+
+    /// <summary>A type 5 push, sent now or held by the gate (finding 9 of issue 14); false when it was not queued.</summary>
+    private bool SendG1Push(ReloadPairs push)
+    {
+        if (_g1Gate is null || _g1Gate.IsOpen)
+        {
+            return Send(push);
+        }
+
+        if (_closing)
+        {
+            return false;
+        }
+
+        byte[] frame;
+        try
+        {
+            frame = _codec.Encode(push);
+        }
+        catch (ProtocolException ex) when (ex.Code == ErrorCode.NotRepresentable)
+        {
+            return false;
+        }
+
+        if (_g1Gate.TryHold(frame))
+        {
+            return true;
+        }
+
+        OnOverflow(null);
+        return false;
+    }
+
+    /// <summary>Sends the held pushes, in order, once the gate is open.</summary>
+    private void ReleaseG1Pushes()
+    {
+        while (!_closing && _g1Gate!.TryRelease(out var frame))
+        {
+            if (!_output.TryEnqueue(frame, droppable: true))
+            {
+                OnOverflow(null);
+                return;
+            }
+        }
     }
 
     /// <summary>Queues <paramref name="message"/>; false when it was not queued (closing, not representable, overflow).</summary>
