@@ -1,4 +1,6 @@
 using System.Text;
+using Akka.Actor;
+using MwgActors.Actors.Subscriptions;
 using MwgActors.Protocol;
 using MwgActors.Protocol.Binary;
 using MwgActors.Storage.Mwdb;
@@ -12,9 +14,9 @@ namespace MwgActors.Gateway.Tests;
 /// hung (4 of 20 connects while two clients saved every 20 ms). Under continuous writes, every G1 connect must see
 /// the prefix reply as its first frame, and the pushes afterwards.
 /// </summary>
-public sealed class G1ConnectUnderWritesEndToEndTests
+public sealed class G1ConnectUnderWritesEndToEndTests : Akka.TestKit.Xunit2.TestKit
 {
-    private const int Connects = 40;
+    private const int Connects = 100;
     private static readonly BinaryClientEncoder G1Encoder = new(Dialect.G1);
     private static readonly BinaryClientDecoder G1Decoder = new(Dialect.G1);
 
@@ -23,7 +25,7 @@ public sealed class G1ConnectUnderWritesEndToEndTests
     {
         await using var server = await TestServer.StartAsync();
         using var stop = new CancellationTokenSource();
-        var writers = Enumerable.Range(0, 2).Select(w => WriteContinuouslyAsync(server.Uri, w, stop.Token)).ToArray();
+        var writers = Enumerable.Range(0, 3).Select(w => WriteContinuouslyAsync(server.Uri, w, stop.Token)).ToArray();
 
         var firstFrames = new List<string>();
         try
@@ -51,6 +53,36 @@ public sealed class G1ConnectUnderWritesEndToEndTests
 
         Assert.All(firstFrames, name => Assert.Equal(nameof(LockResult), name));
     }
+
+    [Fact]
+    public async Task A_push_committed_before_the_prefix_request_was_read_should_come_after_its_reply()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var writer = await ProtocolClient.ConnectAsync(server.Uri);
+        for (var i = 0; i < 5; i++)
+        {
+            await using var client = await RawClient.ConnectAsync(server.Uri);
+
+            // The connection is registered for pushes (the only subscription on this server)...
+            await AwaitSubscriptionsAsync(server, 1);
+
+            // ...and a put is committed before the client sends its prefix request: its push is on its way first.
+            Assert.True(Assert.IsType<PutResult>(await writer.SendAsync(new Put(writer.NextId(), [new KeyValue(Encoding.UTF8.GetBytes("k" + i), Encoding.UTF8.GetBytes("v"))]))).Ok);
+            await client.SendAsync(G1Encoder.Encode(new Lock(new RequestId(MwdbBase64.EncodeInt(0)))));
+
+            Assert.IsType<LockResult>(G1Decoder.Decode(await client.ReceiveAsync(TimeSpan.FromSeconds(30)) ?? throw new InvalidOperationException("closed")));
+            var push = Assert.IsType<ReloadPairs>(G1Decoder.Decode(await client.ReceiveAsync(TimeSpan.FromSeconds(30)) ?? throw new InvalidOperationException("closed")));
+            Assert.Equal("k" + i, Encoding.UTF8.GetString(Assert.Single(push.Pairs).Key));
+
+            await client.DisposeAsync();
+            await AwaitSubscriptionsAsync(server, 0);
+        }
+    }
+
+    private Task AwaitSubscriptionsAsync(TestServer server, int count) =>
+        AwaitAssertAsync(
+            async () => Assert.Equal(count, (await server.Server.Mwg.Subscriptions.Ask<SubscriptionProtocol.SubscriptionStats>(SubscriptionProtocol.GetStats.Instance, TimeSpan.FromSeconds(10))).Subscriptions),
+            TimeSpan.FromSeconds(30));
 
     // Puts as fast as the server answers, until stopped.
     private static async Task WriteContinuouslyAsync(Uri uri, int writer, CancellationToken stop)
