@@ -7,11 +7,12 @@ namespace MwgActors.Protocol;
 /// </summary>
 public sealed class ProtocolException : Exception
 {
-    public ProtocolException(ErrorCode code, string reason, RequestId requestId = default)
+    public ProtocolException(ErrorCode code, string reason, RequestId requestId = default, byte? frameType = null)
         : base(reason)
     {
         Code = code;
         RequestId = requestId;
+        FrameType = frameType;
     }
 
     public ProtocolException()
@@ -31,6 +32,12 @@ public sealed class ProtocolException : Exception
 
     /// <summary>The request concerned, or <see cref="RequestId.None"/> when it could not be read.</summary>
     public RequestId RequestId { get; }
+
+    /// <summary>
+    /// Binary dialects: the type byte of the frame concerned, when the decoder read it before refusing the frame,
+    /// so a G1 connection can answer a refused put or remove with <c>false</c> (it has no error frame).
+    /// </summary>
+    public byte? FrameType { get; }
 
     /// <summary>The reason, as an <see cref="Error"/> reply for the request concerned.</summary>
     public Error ToError() => new(RequestId, Code, Message);

@@ -72,11 +72,15 @@ public sealed class ClusterMessageSerializerSpec : TestKit
         ["LogPosition"] = new LogPosition(12),
         ["AcquirePrefix"] = new AcquirePrefix(owner),
         ["AcquirePrefix reclaim"] = new AcquirePrefix(owner, new PrefixClaim(65535, "dG9rZW4")),
+        ["AcquirePrefix for a subject"] = new AcquirePrefix(owner, Subject: "bob@example"),
+        ["AcquirePrefix short, reclaim for a subject"] = new AcquirePrefix(owner, new PrefixClaim(7, "dG9r"), "sübject", ShortPrefix: true),
         ["PrefixGranted"] = new PrefixGranted(5, "dG9r"),
         ["PrefixRefused"] = new PrefixRefused(LockRefusal.Unavailable),
         ["ReleasePrefix"] = new ReleasePrefix(5, "dG9r"),
         ["PrefixReleased"] = new PrefixReleased(5),
         ["RenewLeases"] = new RenewLeases(owner, [new PrefixClaim(1, "a"), new PrefixClaim(2, "b")]),
+        ["RenewLeases for a subject"] = new RenewLeases(owner, [new PrefixClaim(3, "c")], "bob"),
+        ["PrefixRefused quota"] = new PrefixRefused(LockRefusal.LeaseQuotaExceeded),
         ["GetLeases"] = GetLeases.Instance,
         ["LeaseList"] = new LeaseList([new LeaseState(1, true, null), new LeaseState(2, false, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123))]),
     };
@@ -90,9 +94,9 @@ public sealed class ClusterMessageSerializerSpec : TestKit
         KeysRead m => $"KR {m.Revision} {m.CorrelationId} {string.Join(",", m.Values.Select(v => v is null ? "null" : Convert.ToHexString(v)))}",
         ScanPrefix m => $"SP {Convert.ToHexString(m.Prefix)} {m.MaxPairs} {m.MaxBytes}",
         PrefixScanned m => $"PS {m.Revision} {m.Truncated} {string.Join(",", m.Pairs.Select(p => Convert.ToHexString(p.Key) + "=" + Convert.ToHexString(p.Value)))}",
-        RenewLeases m => $"RL {m.Owner.Path} {string.Join(",", m.Claims)}",
+        RenewLeases m => $"RL {m.Owner.Path} {string.Join(",", m.Claims)} {m.Subject ?? "(connection)"}",
         LeaseList m => $"LL {string.Join(",", m.Leases)}",
-        AcquirePrefix m => $"AP {m.Owner.Path} {m.Reclaim}",
+        AcquirePrefix m => $"AP {m.Owner.Path} {m.Reclaim} {m.Subject ?? "(connection)"} {m.ShortPrefix}",
         _ => message.ToString()!,
     };
 

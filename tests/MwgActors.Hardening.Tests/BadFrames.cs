@@ -44,6 +44,7 @@ internal sealed class BadFrames
     private readonly Dialect _dialect;
     private readonly ProtocolLimits _limits;
     private readonly Func<byte[], bool> _decodes;
+    private readonly BinaryServerDecoder? _binary;
     private readonly byte[][] _own;
     private readonly byte[][] _other;
 
@@ -61,7 +62,7 @@ internal sealed class BadFrames
         }
         else
         {
-            var binary = new BinaryServerDecoder(dialect, limits);
+            var binary = _binary = new BinaryServerDecoder(dialect, limits);
             _decodes = frame => Decodes(() => binary.Decode(frame));
             _own = dialect == Dialect.G1 ? [.. BinarySeeds(Dialect.G1), .. G1Golden()] : [.. BinarySeeds(Dialect.Extended), .. BinarySeeds(Dialect.G1), .. G1Golden()];
             _other = JsonSeeds();
@@ -70,6 +71,23 @@ internal sealed class BadFrames
 
     /// <summary>Counts of frames made per kind, for the report.</summary>
     public Dictionary<string, int> Made { get; } = Kinds.ToDictionary(k => k, _ => 0);
+
+    /// <summary>
+    /// G1: the answer the server owes <paramref name="frame"/> instead of the close, when there is one (a put or remove
+    /// over a limit is answered <c>false</c> with its id: an original client has no timeout and must not hang).
+    /// </summary>
+    public Reply? G1Answer(BadFrame frame)
+    {
+        try
+        {
+            _binary!.Decode(frame.Bytes);
+            return null;
+        }
+        catch (ProtocolException ex)
+        {
+            return G1Requests.RefusalFor(ex);
+        }
+    }
 
     /// <summary>A frame larger than the frame limit: the server closes with 1009 before decoding anything.</summary>
     public BadFrame Oversized()

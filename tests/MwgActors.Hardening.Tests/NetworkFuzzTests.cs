@@ -223,21 +223,35 @@ public sealed class NetworkFuzzTests : Akka.TestKit.Xunit2.TestKit
             }
         }
 
-        /// <summary>G1: every bad frame closes the connection (no error frame exists); each gets a connection of its own.</summary>
+        /// <summary>
+        /// G1: a bad frame closes the connection (no error frame exists), but a put or remove over a limit is answered
+        /// <c>false</c> with its id; each frame gets a connection of its own.
+        /// </summary>
         public async Task RunOneByOneAsync(Func<bool> done)
         {
+            var g1 = new BinaryClientDecoder(Dialect.G1);
             while (!done())
             {
                 await using var client = await RawClient.ConnectAsync(uri);
                 report.Connected();
                 var frame = random.Next(200) == 0 ? frames.Oversized() : frames.Next();
+                var answer = frame.Kind == "oversized" ? null : frames.G1Answer(frame);
                 await SendAsync(client, frame);
 
                 // Type 5 pushes of the well-behaved client's puts may come first; anything else is not ours to judge.
-                while (await ReceiveOrExplainAsync(client, [frame]) is not null)
+                var answered = false;
+                while (!answered && await ReceiveOrExplainAsync(client, [frame]) is { } received)
                 {
+                    answered = answer is not null && g1.Decode(received) is Reply reply && reply == answer;
                 }
 
+                if (answered)
+                {
+                    report.Errors(1);
+                    continue;
+                }
+
+                Assert.True(answer is null, $"G1: a {frame.Kind} frame owed {answer} but closed the connection with {client.Socket.CloseStatus}");
                 ExpectClose(client, frame);
             }
         }

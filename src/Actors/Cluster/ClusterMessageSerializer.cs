@@ -1,4 +1,5 @@
 using System.Runtime.Serialization;
+using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
 using MwgActors.Actors.Locks;
@@ -137,6 +138,8 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
                     WriteClaim(w, reclaim);
                 }
 
+                WriteSubject(w, m.Subject);
+                w.Bool(m.ShortPrefix);
                 break;
             case PrefixGranted m:
                 w.Int32(m.Prefix);
@@ -160,6 +163,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
                     WriteClaim(w, claim);
                 }
 
+                WriteSubject(w, m.Subject);
                 break;
             case LeaseList m:
                 w.Int32(m.Leases.Count);
@@ -194,7 +198,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             "PS" => ReadPrefixScanned(ref r),
             "CC" => ReadChangesCommitted(ref r),
             "LP" => new LogPosition(r.Int64()),
-            "AP" => new AcquirePrefix(ResolveRef(r.String()), r.Bool() ? ReadClaim(ref r) : null),
+            "AP" => new AcquirePrefix(ResolveRef(r.String()), r.Bool() ? ReadClaim(ref r) : null, ReadSubject(ref r), r.Bool()),
             "PG" => new PrefixGranted(r.Int32(), r.String()),
             "PF" => new PrefixRefused(ReadRefusal(ref r)),
             "RP" => new ReleasePrefix(r.Int32(), r.String()),
@@ -306,8 +310,15 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             claims[i] = ReadClaim(ref r);
         }
 
-        return new RenewLeases(owner, claims);
+        return new RenewLeases(owner, claims, ReadSubject(ref r));
     }
+
+    // The lease quota's owner; null for a connection that counts as its own owner.
+    private static void WriteSubject(WireWriter w, string? subject) =>
+        w.NullableBytes(subject is null ? null : Encoding.UTF8.GetBytes(subject));
+
+    private static string? ReadSubject(ref WireReader r) =>
+        r.NullableBytes() is { } subject ? Encoding.UTF8.GetString(subject) : null;
 
     private static LeaseList ReadLeaseList(ref WireReader r)
     {

@@ -7,6 +7,7 @@ using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.Storage;
 using MwgActors.Protocol;
+using MwgActors.Protocol.Binary;
 using MwgActors.Storage;
 using static MwgActors.Actors.Connections.ConnectionProtocol;
 using Error = MwgActors.Protocol.Error;
@@ -103,6 +104,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     // Limits this connection has exceeded: each is logged once per connection, not once per offending frame.
     private readonly HashSet<ErrorCode> _limitsLogged = [];
 
+    // G1 only: type 5 pushes wait here while the client could take one for the reply to its request with id 0.
+    private readonly G1PushGate? _g1Gate;
+
     public ConnectionActor(ConnectionSettings settings, ServerCodec codec, IConnectionOutput output, ConnectionRefs refs, ConnectionAuth? auth = null)
     {
         _auth = auth ?? ConnectionAuth.None;
@@ -114,6 +118,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _refs = refs;
         _lastFrameTicks = Environment.TickCount64;
         _rate = settings.NewRateLimit();
+        _g1Gate = codec.IsExtended ? null : new G1PushGate(settings.OutboundMaxFrames, settings.OutboundMaxBytes);
 
         Receive<FrameReceived>(frame => OnFrameReceived(frame.Frame));
         Receive<RateTick>(_ => OnRateTick());
@@ -228,6 +233,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private void OnFrameReceived(byte[] frame)
     {
         _lastFrameTicks = Environment.TickCount64;
+        if (_g1Gate is not null)
+        {
+            // Counted on arrival, before any wait for the rate limit: from then on the client awaits the reply.
+            _g1Gate.FrameArrived(G1Requests.FrameIdDecodesToZero(frame));
+            ReleaseG1Pushes();
+        }
+
         if (_rate is not null && !_codec.IsExtended && (_delayed.Count > 0 || !_rate.TryTake()))
         {
             // G1 has no error frame to say "slow down": the frame waits for its token instead.
@@ -323,7 +335,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 _pendingLocks.Enqueue(NewPending(lockRequest.Id, RequestKind.Lock));
                 _refs.Locks.Tell(new LockProtocol.AcquirePrefix(
                     Self,
-                    lockRequest.Reclaim is { } claim ? new LockProtocol.PrefixClaim(claim.Prefix, Encoding.UTF8.GetString(claim.Token)) : null));
+                    lockRequest.Reclaim is { } claim ? new LockProtocol.PrefixClaim(claim.Prefix, Encoding.UTF8.GetString(claim.Token)) : null,
+                    LeaseSubject,
+                    ShortPrefix: !_codec.IsExtended));
                 break;
             case Unlock unlock:
                 _pendingLocks.Enqueue(NewPending(unlock.Id, RequestKind.Unlock));
@@ -348,14 +362,23 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private void OnBadFrame(ProtocolException ex)
     {
         _metrics.RequestAnswered(RequestKind.Unknown, RequestOutcome.Invalid, _frameStartedAt);
+
+        // G1 has no error frame: a put or remove over a limit answers false (an original client has no timeout and
+        // would wait forever for a close it does not expect); anything else only learns of its mistake by the close.
+        var g1Refusal = _codec.IsExtended ? null : G1Requests.RefusalFor(ex);
         if (LimitSetting(ex.Code) is { } setting)
         {
-            LimitExceeded(ex.Code, setting, _codec.IsExtended ? "answered with an error" : "closed");
+            LimitExceeded(ex.Code, setting, _codec.IsExtended ? "answered with an error" : g1Refusal is null ? "closed" : "answered false");
+        }
+
+        if (g1Refusal is not null)
+        {
+            Reply(g1Refusal);
+            return;
         }
 
         if (!_codec.IsExtended)
         {
-            // G1 has no error frame: an original client only learns of its mistake by the close.
             CloseWith(ex.Code == ErrorCode.FrameTooLarge ? CloseCodes.MessageTooBig : CloseCodes.ProtocolError, "protocol error");
             return;
         }
@@ -778,7 +801,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (change.SubscriptionId == G1PushSubscription)
         {
             var pairs = change.Changes.Where(c => !c.Removed && c.Value is not null && MayRead(c.Key)).Select(c => new KeyValue(c.Key, c.Value!)).ToArray();
-            if (pairs.Length > 0 && Send(new ReloadPairs(pairs)))
+            if (pairs.Length > 0 && SendG1Push(new ReloadPairs(pairs)))
             {
                 _metrics.NotificationSent(_codec.Dialect);
             }
@@ -808,6 +831,11 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             _metrics.NotificationSent(_codec.Dialect);
         }
     }
+
+    // Whose lease quota this connection's leases count against: its token's subject, or (null) the connection itself
+    // for G1 (an original client cannot reclaim, so each reconnect leases anew) and anonymous connections.
+    private string? LeaseSubject =>
+        _codec.IsExtended && _principal is { } principal && !ReferenceEquals(principal, Principal.Anonymous) ? principal.Subject : null;
 
     private bool MayRead(byte[] key) => _principal?.Allows(Right.Read, key) == true;
 
@@ -891,6 +919,56 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         Send(reply);
         _output.RequestCompleted();
+        if (_g1Gate is not null && reply is Protocol.Reply answered)
+        {
+            _g1Gate.Answered(G1Requests.IdDecodesToZero(answered.Id));
+            ReleaseG1Pushes();
+        }
+    }
+
+    /// <summary>A type 5 push, sent now or held by the gate (finding 9 of issue 14); false when it was not queued.</summary>
+    private bool SendG1Push(ReloadPairs push)
+    {
+        if (_g1Gate is null || _g1Gate.IsOpen)
+        {
+            return Send(push);
+        }
+
+        if (_closing)
+        {
+            return false;
+        }
+
+        byte[] frame;
+        try
+        {
+            frame = _codec.Encode(push);
+        }
+        catch (ProtocolException ex) when (ex.Code == ErrorCode.NotRepresentable)
+        {
+            return false;
+        }
+
+        if (_g1Gate.TryHold(frame))
+        {
+            return true;
+        }
+
+        OnOverflow(null);
+        return false;
+    }
+
+    /// <summary>Sends the held pushes, in order, once the gate is open.</summary>
+    private void ReleaseG1Pushes()
+    {
+        while (!_closing && _g1Gate!.TryRelease(out var frame))
+        {
+            if (!_output.TryEnqueue(frame, droppable: true))
+            {
+                OnOverflow(null);
+                return;
+            }
+        }
     }
 
     /// <summary>Queues <paramref name="message"/>; false when it was not queued (closing, not representable, overflow).</summary>
@@ -1017,7 +1095,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (_leases.Count > 0 && now - _lastRenewTicks >= LeaseRenewIntervalMs)
         {
             _lastRenewTicks = now;
-            _refs.Locks.Tell(new LockProtocol.RenewLeases(Self, _leases.Select(l => new LockProtocol.PrefixClaim(l.Key, l.Value)).ToArray()));
+            _refs.Locks.Tell(new LockProtocol.RenewLeases(Self, _leases.Select(l => new LockProtocol.PrefixClaim(l.Key, l.Value)).ToArray(), LeaseSubject));
         }
 
         if (_codec.IsExtended && _settings.IdleTimeout > TimeSpan.Zero

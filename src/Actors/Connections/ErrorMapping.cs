@@ -12,6 +12,7 @@ internal static class ErrorMapping
         LockRefusal.InvalidLeaseToken => ErrorCode.LeaseTokenInvalid,
         LockRefusal.InvalidPrefix => ErrorCode.NotLockHolder,
         LockRefusal.Unavailable => ErrorCode.Unavailable,
+        LockRefusal.LeaseQuotaExceeded => ErrorCode.LeaseQuotaExceeded,
         _ => ErrorCode.Internal,
     };
 
@@ -21,6 +22,7 @@ internal static class ErrorMapping
         LockRefusal.InvalidLeaseToken => "the lease token does not match the prefix",
         LockRefusal.InvalidPrefix => "the prefix is outside the 16-bit range",
         LockRefusal.Unavailable => "the lock table is unavailable, retry",
+        LockRefusal.LeaseQuotaExceeded => "this owner holds as many leases as it may; release one first",
         _ => "lock failed",
     };
 }

@@ -11,22 +11,32 @@ namespace MwgActors.Actors.Locks;
 /// token; owners are watched, and when one terminates its leases wait <see cref="LockSettings.GracePeriod"/> for a
 /// reclaim with the token before they are freed. The lease table is journaled (events persisted before the reply)
 /// and snapshotted, so a restarted server puts every recovered lease in grace and honours reclaims within it.
+/// Each lease counts against its holder's quota (<see cref="LockSettings.MaxLeasesPerOwner"/>) until it is freed,
+/// in grace included; a request of a short prefix (an original Java client) is served from 0..32767 only.
 /// </summary>
 /// <remarks>
 /// Recovery cannot tell whether an owner is still alive, so it assumes none is. That is right after a server
 /// restart. If only this actor stops while the server runs (it stops when the journal fails), a connection that
 /// holds a lease must reclaim it with its token from the successor within the grace period, or lose it.
+/// Holders are not journaled either: a recovered lease counts for no one until a reclaim or a renewal names its
+/// holder, so right after a restart a holder may briefly hold its quota twice, until the old leases' grace ends.
 /// </remarks>
 public sealed class LockActor : ReceivePersistentActor
 {
     /// <summary>Number of prefixes: mwDB ids carry a 16-bit prefix.</summary>
     public const int PrefixCount = 1 << 16;
 
+    /// <summary>The highest prefix a client that keeps it in a Java <c>short</c> can hold.</summary>
+    public const int MaxShortPrefix = short.MaxValue;
+
     private readonly LockSettings _settings;
     private readonly TimeProvider _clock;
     private readonly PrefixSpace _space;
     private readonly Dictionary<int, Lease> _leases = [];
     private readonly Dictionary<IActorRef, HashSet<int>> _prefixesByOwner = [];
+
+    // Leases per holder (the quota's owner: a token subject or a connection), live and in grace.
+    private readonly Dictionary<string, int> _leaseCountByHolder = [];
 
     // Leases in grace by deadline. Entries go stale when a lease is reclaimed or released; a stale entry is
     // recognised by its generation and skipped, so nothing is removed from the middle of the queue.
@@ -109,15 +119,25 @@ public sealed class LockActor : ReceivePersistentActor
             return;
         }
 
+        var holder = HolderOf(request.Owner, request.Subject);
         if (request.Reclaim is { } claim)
         {
-            Reclaim(request.Owner, claim);
+            Reclaim(request.Owner, holder, claim);
             return;
         }
 
-        if (!_space.TryGetLowestFree(out var prefix))
+        // Checked before anything is persisted; persisting stashes later requests, so no two pass the check at once.
+        if (LeaseCount(holder) >= _settings.MaxLeasesPerOwner)
         {
-            _log.Warning("No free prefix for {Owner}: all {Count} are leased", request.Owner, _space.Size);
+            _log.Debug("Lease quota of {Holder} reached: it holds {Count}", holder, LeaseCount(holder));
+            Sender.Tell(new PrefixRefused(LockRefusal.LeaseQuotaExceeded));
+            return;
+        }
+
+        // The lowest free prefix is the only candidate: a short prefix is free only if the lowest one is short.
+        if (!_space.TryGetLowestFree(out var prefix) || (request.ShortPrefix && prefix > MaxShortPrefix))
+        {
+            _log.Warning("No free prefix for {Owner}: all {Count} are leased", request.Owner, request.ShortPrefix ? Math.Min(_space.Size, MaxShortPrefix + 1) : _space.Size);
             Sender.Tell(new PrefixRefused(LockRefusal.NoFreePrefix));
             return;
         }
@@ -127,13 +147,14 @@ public sealed class LockActor : ReceivePersistentActor
         Persist(leased, e =>
         {
             Apply(e);
+            Hold(_leases[e.Prefix], holder);
             Attach(e.Prefix, request.Owner);
             replyTo.Tell(new PrefixGranted(e.Prefix, e.LeaseToken));
             SnapshotIfDue();
         });
     }
 
-    private void Reclaim(IActorRef owner, PrefixClaim claim)
+    private void Reclaim(IActorRef owner, string holder, PrefixClaim claim)
     {
         if (!_space.Contains(claim.Prefix))
         {
@@ -150,7 +171,15 @@ public sealed class LockActor : ReceivePersistentActor
             return;
         }
 
+        // A lease that moves to another holder counts against that holder's quota.
+        if (lease.Holder != holder && LeaseCount(holder) >= _settings.MaxLeasesPerOwner)
+        {
+            Sender.Tell(new PrefixRefused(LockRefusal.LeaseQuotaExceeded));
+            return;
+        }
+
         // Only the owner changes, and owners are not journaled: nothing to persist.
+        Hold(lease, holder);
         Detach(claim.Prefix, lease);
         Attach(claim.Prefix, owner);
         _log.Info("Prefix {Prefix} reclaimed by {Owner}", claim.Prefix, owner);
@@ -167,6 +196,8 @@ public sealed class LockActor : ReceivePersistentActor
                 && !Equals(lease.Owner, renew.Owner)
                 && !(lease.GraceEndsAt is { } deadline && now >= deadline))
             {
+                // Not refused for the quota: the owner held these leases before the lock actor restarted.
+                Hold(lease, HolderOf(renew.Owner, renew.Subject));
                 Detach(claim.Prefix, lease);
                 Attach(claim.Prefix, renew.Owner);
                 _log.Info("Prefix {Prefix} renewed by its live owner {Owner}", claim.Prefix, renew.Owner);
@@ -308,13 +339,45 @@ public sealed class LockActor : ReceivePersistentActor
 
     private void Free(int prefix)
     {
-        _leases.Remove(prefix);
+        if (_leases.Remove(prefix, out var lease))
+        {
+            Hold(lease, null);
+        }
+
         _space.Free(prefix);
+    }
+
+    // The quota's owner: the token subject, else the connection itself (its path with the uid, so a new
+    // connection at a reused name is another holder).
+    private static string HolderOf(IActorRef owner, string? subject) =>
+        subject is not null ? "subject:" + subject : "connection:" + owner.Path.ToStringWithUid();
+
+    private int LeaseCount(string holder) => _leaseCountByHolder.GetValueOrDefault(holder);
+
+    /// <summary>Moves <paramref name="lease"/>'s count to <paramref name="holder"/> (null: counted for no one).</summary>
+    private void Hold(Lease lease, string? holder)
+    {
+        if (lease.Holder == holder)
+        {
+            return;
+        }
+
+        if (lease.Holder is { } previous && --_leaseCountByHolder[previous] == 0)
+        {
+            _leaseCountByHolder.Remove(previous);
+        }
+
+        lease.Holder = holder;
+        if (holder is not null)
+        {
+            _leaseCountByHolder[holder] = LeaseCount(holder) + 1;
+        }
     }
 
     private void Load(LeaseTableSnapshot snapshot)
     {
         _leases.Clear();
+        _leaseCountByHolder.Clear();
         _space.Clear();
         foreach (var leased in snapshot.Leases)
         {
@@ -379,6 +442,9 @@ public sealed class LockActor : ReceivePersistentActor
         public long LeasedAtUnixMs { get; } = leasedAtUnixMs;
 
         public IActorRef? Owner { get; set; }
+
+        /// <summary>Whose quota the lease counts against; null for a recovered lease not yet reclaimed.</summary>
+        public string? Holder { get; set; }
 
         public DateTimeOffset? GraceEndsAt { get; set; }
 

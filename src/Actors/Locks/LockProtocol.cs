@@ -15,8 +15,14 @@ public static class LockProtocol
     /// new lease, even from an owner that holds one. A reclaim with the right token moves the lease to the new
     /// owner whether the old owner is in its grace period or still alive (a client that reconnects before the
     /// server saw the old connection drop); the old owner no longer holds it.
+    /// <para>
+    /// Leases count against a quota (<see cref="LockSettings.MaxLeasesPerOwner"/>) per <paramref name="Subject"/>, the
+    /// token subject the owner acts for, or per <paramref name="Owner"/> when it is null (G1 and anonymous
+    /// connections). <paramref name="ShortPrefix"/> asks for a prefix of 0..32767: the original Java clients keep their
+    /// prefix in a <c>short</c>, where higher ones turn negative.
+    /// </para>
     /// </remarks>
-    public sealed record AcquirePrefix(IActorRef Owner, PrefixClaim? Reclaim = null);
+    public sealed record AcquirePrefix(IActorRef Owner, PrefixClaim? Reclaim = null, string? Subject = null, bool ShortPrefix = false);
 
     /// <summary>A prefix and the lease token the server gave with it.</summary>
     public sealed record PrefixClaim(int Prefix, string LeaseToken);
@@ -39,9 +45,10 @@ public static class LockProtocol
     /// Tells the lock actor, periodically and without a reply, which leases a live owner holds. A lock actor that
     /// restarted (it puts every recovered lease in grace, not knowing which owners live) re-attaches them, so a
     /// connected client never loses its prefix to a restart of the lock actor alone. Claims whose token does not
-    /// match, or whose grace has ended, are ignored.
+    /// match, or whose grace has ended, are ignored. <paramref name="Subject"/> is the quota owner, as in
+    /// <see cref="AcquirePrefix"/>; a renewal is never refused for the quota (the owner held these leases already).
     /// </summary>
-    public sealed record RenewLeases(IActorRef Owner, IReadOnlyList<PrefixClaim> Claims);
+    public sealed record RenewLeases(IActorRef Owner, IReadOnlyList<PrefixClaim> Claims, string? Subject = null);
 
     /// <summary>Asks for the lease table, for operations and tests (tokens are never included). Replied with <see cref="LeaseList"/>.</summary>
     public sealed record GetLeases
@@ -62,7 +69,7 @@ public static class LockProtocol
 
 public enum LockRefusal
 {
-    /// <summary>All 65,536 prefixes are leased.</summary>
+    /// <summary>All 65,536 prefixes are leased (for a short prefix: all of 0..32767).</summary>
     NoFreePrefix,
 
     /// <summary>The token does not match the prefix's lease, or the lease has ended.</summary>
@@ -73,4 +80,7 @@ public enum LockRefusal
 
     /// <summary>Cluster mode: the lock table is moving to another node (or its node is unreachable); retry.</summary>
     Unavailable,
+
+    /// <summary>The owner holds <see cref="LockSettings.MaxLeasesPerOwner"/> leases already (in grace included).</summary>
+    LeaseQuotaExceeded,
 }

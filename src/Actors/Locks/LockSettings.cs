@@ -9,12 +9,18 @@ namespace MwgActors.Actors.Locks;
 /// <param name="SnapshotEvery">Snapshot the lease table after this many events, then delete those events.</param>
 /// <param name="JournalPluginId">Journal plugin path; empty for the default journal.</param>
 /// <param name="SnapshotPluginId">Snapshot store plugin path; empty for the default snapshot store.</param>
+/// <param name="MaxLeasesPerOwner">
+/// Leases one owner may hold at once, those in grace after a disconnect included: the owner is the token subject of an
+/// authenticated extended or JSON connection, else the connection (G1, anonymous). Past it a request is refused with
+/// <see cref="LockRefusal.LeaseQuotaExceeded"/>, so no client can lease every prefix.
+/// </param>
 public sealed record LockSettings(
     TimeSpan GracePeriod,
     string PersistenceId,
     int SnapshotEvery,
     string JournalPluginId,
-    string SnapshotPluginId)
+    string SnapshotPluginId,
+    int MaxLeasesPerOwner)
 {
     /// <summary>HOCON path of this section.</summary>
     public const string ConfigPath = "mwg.locks";
@@ -29,6 +35,7 @@ public sealed record LockSettings(
             ConfigReading.String(c, ConfigPath, "persistence-id"),
             ConfigReading.PositiveInt(c, ConfigPath, "snapshot-every"),
             ConfigReading.String(c, ConfigPath, "journal-plugin-id", allowEmpty: true),
-            ConfigReading.String(c, ConfigPath, "snapshot-plugin-id", allowEmpty: true));
+            ConfigReading.String(c, ConfigPath, "snapshot-plugin-id", allowEmpty: true),
+            ConfigReading.PositiveInt(c, ConfigPath, "max-leases-per-owner"));
     }
 }

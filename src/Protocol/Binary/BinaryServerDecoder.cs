@@ -38,11 +38,11 @@ public sealed class BinaryServerDecoder
         switch (header.Type)
         {
             case FrameType.G1Get:
-                return new Get(id, G1Batch.ReadKeys(data, _limits, id));
+                return new Get(id, G1Batch.ReadKeys(data, _limits, id, header.Type));
             case FrameType.G1Put:
-                return new Put(id, G1Batch.ReadPairs(data, _limits, id));
+                return new Put(id, G1Batch.ReadPairs(data, _limits, id, header.Type));
             case FrameType.G1PutResultOrRemove:
-                return new Remove(id, G1Batch.ReadKeys(data, _limits, id));
+                return new Remove(id, G1Batch.ReadKeys(data, _limits, id, header.Type));
             case FrameType.G1Prefix:
                 throw new ProtocolException(ErrorCode.BadFrame, "a prefix request is the bare frame 06 ID", id);
         }

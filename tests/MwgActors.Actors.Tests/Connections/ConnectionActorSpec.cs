@@ -354,6 +354,9 @@ public sealed class ConnectionActorSpec : TestKit
         var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
         Assert.Equal(connection.Actor, subscribe.Subscriber);
 
+        // Pushes wait for the client's first frame (G1PushGateSpec); this one's id is 1.
+        connection.Send(new Get(Id(1), [Utf8("x")]));
+
         connection.Actor.Tell(new Subs.ChangeNotification(subscribe.SubscriptionId, 3, [
             new KeyChange(Utf8("a"), false, Utf8("1")),
             new KeyChange(Utf8("gone"), true, null),

@@ -14,7 +14,7 @@ public sealed class LockActorSpec : TestKit
 
     // Grace periods run on this clock: the specs move it instead of waiting.
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly LockSettings _settings = new(Grace, "locks-" + Guid.NewGuid().ToString("N"), 1000, "", "");
+    private readonly LockSettings _settings = new(Grace, "locks-" + Guid.NewGuid().ToString("N"), 1000, "", "", 64);
 
     public LockActorSpec()
         : base(LockTestConfig.InMemory)

@@ -15,6 +15,7 @@ public sealed class LockSettingsTests
         Assert.Equal(1000, settings.SnapshotEvery);
         Assert.Equal(string.Empty, settings.JournalPluginId);
         Assert.Equal(string.Empty, settings.SnapshotPluginId);
+        Assert.Equal(64, settings.MaxLeasesPerOwner);
     }
 
     [Fact]
@@ -27,6 +28,7 @@ public sealed class LockSettingsTests
               snapshot-every = 5
               journal-plugin-id = "akka.persistence.journal.inmem"
               snapshot-plugin-id = "akka.persistence.snapshot-store.inmem"
+              max-leases-per-owner = 3
             }
             """).WithFallback(LockTestConfig.Reference);
 
@@ -34,7 +36,7 @@ public sealed class LockSettingsTests
 
         Assert.Equal(
             new LockSettings(
-                TimeSpan.FromMilliseconds(300), "locks-test", 5, "akka.persistence.journal.inmem", "akka.persistence.snapshot-store.inmem"),
+                TimeSpan.FromMilliseconds(300), "locks-test", 5, "akka.persistence.journal.inmem", "akka.persistence.snapshot-store.inmem", 3),
             settings);
     }
 
@@ -44,6 +46,7 @@ public sealed class LockSettingsTests
     [InlineData("persistence-id = \"\"", "mwg.locks.persistence-id")]
     [InlineData("snapshot-every = 0", "mwg.locks.snapshot-every")]
     [InlineData("snapshot-every = many", "mwg.locks.snapshot-every")]
+    [InlineData("max-leases-per-owner = 0", "mwg.locks.max-leases-per-owner")]
     public void Create_should_refuse_a_bad_value_naming_its_path(string setting, string path)
     {
         var config = ConfigurationFactory.ParseString($"mwg.locks {{ {setting} }}").WithFallback(LockTestConfig.Reference);

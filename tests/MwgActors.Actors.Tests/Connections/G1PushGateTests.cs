@@ -1,0 +1,62 @@
+using MwgActors.Actors.Connections;
+
+namespace MwgActors.Actors.Tests.Connections;
+
+public sealed class G1PushGateTests
+{
+    [Fact]
+    public void The_gate_should_be_closed_until_the_first_frame_and_while_a_zero_id_is_unanswered()
+    {
+        var gate = new G1PushGate(10, 1000);
+        Assert.False(gate.IsOpen);
+
+        gate.FrameArrived(zeroId: true);
+        gate.FrameArrived(zeroId: true);
+        Assert.False(gate.IsOpen);
+
+        gate.Answered(zeroId: false);
+        gate.Answered(zeroId: true);
+        Assert.False(gate.IsOpen);
+        gate.Answered(zeroId: true);
+        Assert.True(gate.IsOpen);
+
+        // A stray answer does not count below zero.
+        gate.Answered(zeroId: true);
+        gate.FrameArrived(zeroId: true);
+        Assert.False(gate.IsOpen);
+    }
+
+    [Fact]
+    public void A_first_frame_with_another_id_should_open_the_gate()
+    {
+        var gate = new G1PushGate(10, 1000);
+
+        gate.FrameArrived(zeroId: false);
+
+        Assert.True(gate.IsOpen);
+    }
+
+    [Fact]
+    public void Held_frames_should_be_released_in_order_once_open_and_bounded_in_frames_and_bytes()
+    {
+        var gate = new G1PushGate(3, 10);
+        Assert.True(gate.TryHold([1, 1, 1, 1]));
+        Assert.True(gate.TryHold([2, 2, 2, 2]));
+        Assert.False(gate.TryHold([3, 3, 3])); // 11 bytes
+        Assert.True(gate.TryHold([3, 3]));
+        Assert.False(gate.TryHold([])); // 4 frames
+        Assert.False(gate.TryRelease(out _));
+
+        gate.FrameArrived(zeroId: false);
+
+        var released = new List<byte>();
+        while (gate.TryRelease(out var frame))
+        {
+            released.Add(frame[0]);
+        }
+
+        Assert.Equal([1, 2, 3], released);
+        Assert.Equal(0, gate.HeldFrames);
+        Assert.True(gate.TryHold(new byte[10]));
+    }
+}
