@@ -136,6 +136,32 @@ public sealed class ThreeNodeClusterSpec : IClassFixture<ThreeNodeCluster>
         }
     }
 
+    [Fact]
+    public async Task Remove_of_a_missing_key_should_take_no_revision_and_notify_no_one_once_the_writers_view_caught_up()
+    {
+        var prefix = Unique("absent/");
+        var missing = Concat(prefix, "never-written");
+        await using var subscription = await Mwg(_cluster.B).Store.SubscribeAsync([prefix]);
+        var put = await Mwg(_cluster.A).Store.PutAsync([Pair(Unique("absent-other/"), "x")]);
+
+        // Both storage nodes' views (the writer runs on one of them) have applied every batch committed so far.
+        foreach (var node in new[] { _cluster.A, _cluster.B })
+        {
+            await Mwg(node).Store.GetAsync([missing], minRevision: put);
+        }
+
+        var removed = await Mwg(_cluster.C).Store.RemoveAsync([missing]);
+        Assert.Equal(put, removed);
+
+        // The subscriber's next notification is the next change, not the remove.
+        var written = await Mwg(_cluster.A).Store.PutAsync([Pair(missing, "now")]);
+        Assert.Equal(put + 1, written);
+        using var timeout = new CancellationTokenSource(Timeout);
+        var first = await subscription.ReadAllAsync(timeout.Token).OfType<ChangeNotification>().FirstAsync(timeout.Token);
+        Assert.Equal(written, first.Revision);
+        Assert.False(Assert.Single(first.Changes).Removed);
+    }
+
     private static byte[] Unique(string prefix) => Encoding.UTF8.GetBytes($"{prefix}{Guid.NewGuid():N}/");
 
     private static byte[] Concat(byte[] prefix, string rest) => [.. prefix, .. Encoding.UTF8.GetBytes(rest)];

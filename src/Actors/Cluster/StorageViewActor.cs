@@ -38,14 +38,19 @@ internal sealed class StorageViewActor : ReceiveActor, IWithTimers
     private IKeyValueStore? _store;
     private IActorRef _readers = ActorRefs.Nobody;
     private SharedView? _sharedView;
+
+    // Lent to the writer when it runs on this node (see LocalView); its own SharedView, since inline reads may be off.
+    private readonly LocalView? _localView;
+    private SharedView? _writerView;
     private IEventsByPersistenceIdQuery? _query;
     private UniqueKillSwitch? _stream;
     private long _streamGeneration;
     private long? _readyAt;
     private long _positionToken;
 
-    public StorageViewActor(StorageSettings storage, ClusterSettings cluster, SubscriptionSettings subscriptions, Func<IKeyValueStore> openStore, IChangeBus bus)
+    public StorageViewActor(StorageSettings storage, ClusterSettings cluster, SubscriptionSettings subscriptions, Func<IKeyValueStore> openStore, IChangeBus bus, LocalView? localView)
     {
+        _localView = localView;
         _storage = storage;
         _cluster = cluster;
         _subscriptions = subscriptions;
@@ -136,8 +141,9 @@ internal sealed class StorageViewActor : ReceiveActor, IWithTimers
 
     private bool IsReady => _readyAt is { } target && Applied >= target;
 
-    public static Props Props(StorageSettings storage, ClusterSettings cluster, SubscriptionSettings subscriptions, Func<IKeyValueStore> openStore, IChangeBus bus) =>
-        Akka.Actor.Props.Create(() => new StorageViewActor(storage, cluster, subscriptions, openStore, bus)).WithDispatcher(storage.Dispatcher);
+    /// <param name="localView">Where the view is lent to the writer singleton when it runs on this node.</param>
+    public static Props Props(StorageSettings storage, ClusterSettings cluster, SubscriptionSettings subscriptions, Func<IKeyValueStore> openStore, IChangeBus bus, LocalView? localView) =>
+        Akka.Actor.Props.Create(() => new StorageViewActor(storage, cluster, subscriptions, openStore, bus, localView)).WithDispatcher(storage.Dispatcher);
 
     protected override void PreStart()
     {
@@ -151,6 +157,12 @@ internal sealed class StorageViewActor : ReceiveActor, IWithTimers
         // Connections of this node may read the view on their own thread (mwg.storage.inline-reads); one that asks for
         // a revision the view has not reached sends its read here instead, to wait.
         _sharedView = _storage.InlineReads ? new SharedView(_store) : null;
+        if (_localView is not null)
+        {
+            _writerView = new SharedView(_store);
+            _localView.Lend(_writerView);
+        }
+
         _bus.Subscribe(Self);
         StartPositionRead();
         StartQuery();
@@ -163,6 +175,8 @@ internal sealed class StorageViewActor : ReceiveActor, IWithTimers
         _stream?.Shutdown();
         _bus.Unsubscribe(Self);
         _sharedView?.Close();
+        _localView?.Withdraw();
+        _writerView?.Close();
         _store?.Dispose();
         _store = null;
     }

@@ -140,7 +140,8 @@ public sealed class MwgActorsExtension : IExtension
         IActorRef? view = null;
         if (cluster.IsStorage)
         {
-            view = system.ActorOf(StorageViewActor.Props(storage, cluster, subscriptions, OpenStore(storage), bus), ClusterNames.View);
+            var localView = new LocalView();
+            view = system.ActorOf(StorageViewActor.Props(storage, cluster, subscriptions, OpenStore(storage), bus, localView), ClusterNames.View);
 
             // The writer and the lock table run once in the cluster, on the oldest storage node. On a handover the
             // manager sends HandOver: the supervisor passes it on and stops once its child has answered what was in
@@ -148,7 +149,7 @@ public sealed class MwgActorsExtension : IExtension
             var singleton = ClusterSingletonManagerSettings.Create(system).WithRole(ClusterSettings.StorageRole);
             system.ActorOf(
                 ClusterSingletonManager.Props(
-                    HandedOver(StorageActor.WriterProps(storage, bus, cluster.PositionInterval), "storage"), HandOver.Instance, singleton),
+                    HandedOver(StorageActor.WriterProps(storage, bus, cluster.PositionInterval, localView), "storage"), HandOver.Instance, singleton),
                 WriterClientActor.ManagerName);
             system.ActorOf(
                 ClusterSingletonManager.Props(HandedOver(LockActor.Props(locks), "locks"), HandOver.Instance, singleton),

@@ -20,7 +20,12 @@ internal sealed class ChangeFilter
 
     /// <summary>The operations of <paramref name="operations"/> that change the store, in order (the same list when all do).</summary>
     /// <param name="view">The store as of every batch whose handler has run.</param>
-    public IReadOnlyList<BatchOperation> Changes(IReadOnlyList<BatchOperation> operations, IKeyValueStore view)
+    public IReadOnlyList<BatchOperation> Changes(IReadOnlyList<BatchOperation> operations, IKeyValueStore view) =>
+        Changes(operations, key => Exists(view, key));
+
+    /// <summary>The same, asking <paramref name="exists"/> whether a key exists as of every batch whose handler has run
+    /// (the cluster writer asks its node's view; when that cannot say, the answer must be true: the remove is kept).</summary>
+    public IReadOnlyList<BatchOperation> Changes(IReadOnlyList<BatchOperation> operations, Func<byte[], bool> exists)
     {
         if (!operations.Any(o => o.Value is null))
         {
@@ -28,7 +33,7 @@ internal sealed class ChangeFilter
         }
 
         // Whether each key exists as the batch goes: after its own earlier operations, else as the view has it.
-        var exists = new Dictionary<byte[], bool>(ByteArrayComparer.Instance);
+        var existsInBatch = new Dictionary<byte[], bool>(ByteArrayComparer.Instance);
         var kept = new List<BatchOperation>(operations.Count);
         foreach (var operation in operations)
         {
@@ -37,12 +42,12 @@ internal sealed class ChangeFilter
             {
                 changes = true;
             }
-            else if (!exists.TryGetValue(operation.Key, out changes))
+            else if (!existsInBatch.TryGetValue(operation.Key, out changes))
             {
-                changes = _inFlight.ContainsKey(operation.Key) || Exists(view, operation.Key);
+                changes = _inFlight.ContainsKey(operation.Key) || exists(operation.Key);
             }
 
-            exists[operation.Key] = operation.Value is not null;
+            existsInBatch[operation.Key] = operation.Value is not null;
             if (changes)
             {
                 kept.Add(operation);

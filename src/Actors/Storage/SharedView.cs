@@ -42,6 +42,36 @@ public sealed class SharedView
         }
     }
 
+    /// <summary>Whether <paramref name="key"/> exists, unless the view is closed; its value is never copied.</summary>
+    /// <param name="revision">The view's revision, read before the key: the answer is at least that new.</param>
+    public bool TryExists(byte[] key, out bool exists, out long revision)
+    {
+        Interlocked.Increment(ref _readsInProgress);
+        try
+        {
+            exists = false;
+            revision = 0;
+            if (_closed)
+            {
+                return false;
+            }
+
+            revision = _store.AppliedRevision;
+            var found = false;
+            _store.GetWhile([key], (_, _) =>
+            {
+                found = true;
+                return false;
+            });
+            exists = found;
+            return true;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _readsInProgress);
+        }
+    }
+
     /// <summary>Refuses new reads and waits for those in progress (each is a few microseconds).</summary>
     public void Close()
     {

@@ -22,7 +22,9 @@ namespace MwgActors.Actors.Storage;
 /// <see cref="WriterProps"/>): each storage node keeps its own view that follows the shared journal. The writer
 /// recovers only the highest revision (no replay), takes no snapshots and never trims the journal (it is every
 /// view's source), publishes its position so nodes notice lost notifications, and on <see cref="HandOver"/>
-/// (a handover) answers the batches in flight, refuses new ones as retryable, and stops.
+/// (a handover) answers the batches in flight, refuses new ones as retryable, and stops. To leave out removes of
+/// absent keys it asks the view of its own node (<see cref="LocalView"/>), only when that view has applied every
+/// batch the writer committed; otherwise it keeps the remove.
 /// </remarks>
 public sealed class StorageActor : ReceivePersistentActor, IWithTimers
 {
@@ -41,6 +43,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
 
     // Leaves out of each batch what changes nothing (a remove of an absent key), against the view and the batches in flight.
     private readonly ChangeFilter _changes = new();
+    private readonly LocalView? _localView;
     private readonly RetentionPolicy _retention;
 
     private IKeyValueStore? _store;
@@ -51,14 +54,16 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
     private bool _stopping;
 
     public StorageActor(StorageSettings settings, Func<IKeyValueStore> openStore, IChangeBus bus)
-        : this(settings, openStore, bus, TimeSpan.Zero)
+        : this(settings, openStore, bus, TimeSpan.Zero, null)
     {
     }
 
     /// <param name="openStore">Null for the cluster writer, which keeps no view.</param>
     /// <param name="positionInterval">How often the writer publishes its position (cluster writer only).</param>
-    public StorageActor(StorageSettings settings, Func<IKeyValueStore>? openStore, IChangeBus bus, TimeSpan positionInterval)
+    /// <param name="localView">The view of the writer's node (cluster writer only), asked whether removed keys exist.</param>
+    public StorageActor(StorageSettings settings, Func<IKeyValueStore>? openStore, IChangeBus bus, TimeSpan positionInterval, LocalView? localView)
     {
+        _localView = localView;
         _settings = settings;
         _openStore = openStore;
         _bus = bus;
@@ -107,8 +112,8 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
         Akka.Actor.Props.Create(() => new StorageActor(settings, openStore, bus)).WithDispatcher(settings.Dispatcher);
 
     /// <summary>The cluster writer: no view, no readers, no snapshots; its position published every <paramref name="positionInterval"/>.</summary>
-    public static Props WriterProps(StorageSettings settings, IChangeBus bus, TimeSpan positionInterval) =>
-        Akka.Actor.Props.Create(() => new StorageActor(settings, null, bus, positionInterval)).WithDispatcher(settings.Dispatcher);
+    public static Props WriterProps(StorageSettings settings, IChangeBus bus, TimeSpan positionInterval, LocalView localView) =>
+        Akka.Actor.Props.Create(() => new StorageActor(settings, null, bus, positionInterval, localView)).WithDispatcher(settings.Dispatcher);
 
     /// <summary>Opens the store first: Akka reads <see cref="Recovery"/> (which asks the view) before PreStart.</summary>
     public override void AroundPreStart()
@@ -207,11 +212,19 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
         }
 
         // As etcd: what changes nothing (a remove of an absent key) takes no revision and notifies no one. The cluster
-        // writer keeps no view to decide against, so it journals every operation.
+        // writer keeps no view of its own: it asks its node's view, and keeps a remove the view cannot vouch for.
         IReadOnlyList<BatchOperation> operations;
+        var certain = true;
         try
         {
-            operations = _store is null ? write.Operations : _changes.Changes(write.Operations, _store);
+            operations = _store is not null
+                ? _changes.Changes(write.Operations, _store)
+                : _changes.Changes(write.Operations, key =>
+                {
+                    var exists = _localView?.Exists(key, LastSequenceNr);
+                    certain &= exists.HasValue;
+                    return exists ?? true;
+                });
         }
         catch (StoreException)
         {
@@ -238,7 +251,7 @@ public sealed class StorageActor : ReceivePersistentActor, IWithTimers
             }
 
             _changes.Applied(operations);
-            writer.Tell(new BatchCommitted(revision, write.CorrelationId, _store is null ? null : operations.Count));
+            writer.Tell(new BatchCommitted(revision, write.CorrelationId, certain ? operations.Count : null));
             _bus.Publish(new ChangesCommitted(revision, changed.Operations));
             _metrics.Published(revision);
             _metrics.JournalRevision(revision);
