@@ -43,7 +43,7 @@ public enum ErrorCode
     /// connection's prefixes would exceed mwg.protocol.max-prefix-bytes-per-connection.</summary>
     TooManyPrefixes = 15,
 
-    /// <summary>The owner (token subject, or the connection for G1) already holds mwg.locks.max-leases-per-owner leases.</summary>
+    /// <summary>The owner (token subject, or the connection when anonymous) already holds mwg.locks.max-leases-per-owner leases.</summary>
     LeaseQuotaExceeded = 16,
 
     Unauthorized = 20,

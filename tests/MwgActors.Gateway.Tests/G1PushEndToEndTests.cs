@@ -80,6 +80,25 @@ public sealed class G1PushEndToEndTests
     /// A raw G1 client that has finished one round trip: its connection actor has started, so the put push is
     /// registered before any later write commits.
     /// </summary>
+    [Fact]
+    public async Task A_forced_reload_should_leave_a_G1_client_connected_and_pushed_to()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var observer = await ConnectG1ObserverAsync(server.Uri);
+        await using var writer = await ProtocolClient.ConnectAsync(server.Uri);
+        Assert.IsType<PutResult>(await writer.SendAsync(new Put(writer.NextId(), [Pair("before", "1")])));
+        await ExpectType5Async(observer, ("before", "1"));
+
+        // The push subscription covers every key, so the reload reaches it; G1 has no frame for it (it used to close
+        // the socket with 1011).
+        using var http = new HttpClient { BaseAddress = server.Server.HttpUri, Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.PostAsync("/admin/reload", new StringContent("{\"prefixes\": [\"\"]}", Encoding.UTF8, "application/json"));
+        Assert.True(response.IsSuccessStatusCode, $"reload answered {(int)response.StatusCode}");
+
+        Assert.IsType<PutResult>(await writer.SendAsync(new Put(writer.NextId(), [Pair("after", "2")])));
+        await ExpectType5Async(observer, ("after", "2"));
+    }
+
     private static async Task<RawClient> ConnectG1ObserverAsync(Uri uri)
     {
         var observer = await RawClient.ConnectAsync(uri);

@@ -8,7 +8,7 @@ namespace MwgActors.Gateway.Tests;
 
 /// <summary>
 /// Issue 14, finding 6: a token whose lock right is only on <c>bob/</c> leased all 65,536 prefixes. Now one owner (the
-/// token subject; the connection for G1 and anonymous clients) holds at most mwg.locks.max-leases-per-owner leases,
+/// token subject, G1 connections included; the connection for anonymous clients) holds at most mwg.locks.max-leases-per-owner leases,
 /// and an original G1 client, which keeps its prefix in a Java <c>short</c>, is never handed one above 32767.
 /// </summary>
 public sealed class LeaseQuotaEndToEndTests
@@ -53,6 +53,39 @@ public sealed class LeaseQuotaEndToEndTests
         var held = Assert.IsType<LockResult>(await alice.SendAsync(new Lock(alice.NextId())));
         Assert.IsType<UnlockResult>(await alice.SendAsync(new Unlock(alice.NextId(), held.Prefix, held.LeaseToken!)));
         Assert.IsType<Pong>(await bob.SendAsync(new Ping(bob.NextId())));
+    }
+
+    [Fact]
+    public async Task Original_G1_clients_with_a_token_should_count_against_its_subject_so_reconnecting_cannot_lease_every_prefix()
+    {
+        await using var server = await TestServer.StartAsync(Auth + "\nmwg.connection.g1-push-puts = off");
+        var granted = new List<int>();
+        var open = new List<RawClient>();
+        for (var i = 0; i < 4; i++)
+        {
+            // Each connection leases once and stays open: one G1 client per graph, as mwDB opens them.
+            var g1 = await RawClient.ConnectAsync(server.Uri, configure: o => o.SetRequestHeader("Authorization", "Bearer bob-key-0123456789"));
+            open.Add(g1);
+            await g1.SendAsync(G1Encoder.Encode(new Lock(Id(0))));
+            granted.Add(Assert.IsType<LockResult>(G1Decoder.Decode(await g1.ReceiveAsync(TimeSpan.FromSeconds(30)) ?? throw new InvalidOperationException("closed"))).Prefix);
+        }
+
+        // A fifth G1 connection of the same subject is refused (G1 has no error frame: the socket closes).
+        await using (var refused = await RawClient.ConnectAsync(server.Uri, configure: o => o.SetRequestHeader("Authorization", "Bearer bob-key-0123456789")))
+        {
+            await refused.SendAsync(G1Encoder.Encode(new Lock(Id(0))));
+            var frame = await refused.ReceiveAsync(TimeSpan.FromSeconds(30));
+            Assert.True(frame is null, frame is null ? null : $"got {G1Decoder.Decode(frame)}");
+        }
+
+        // Another subject still leases.
+        await using var alice = await ConnectAsync(server, Dialect.Extended, "alice-key-0123456789");
+        Assert.IsType<LockResult>(await alice.SendAsync(new Lock(alice.NextId())));
+        Assert.Equal(4, granted.Distinct().Count());
+        foreach (var g1 in open)
+        {
+            await g1.DisposeAsync();
+        }
     }
 
     [Fact]

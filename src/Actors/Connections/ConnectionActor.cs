@@ -157,7 +157,15 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<Subs.SubscribeRefused>(OnSubscribeRefused);
         Receive<Subs.Unsubscribed>(OnUnsubscribed);
         Receive<Subs.ChangeNotification>(OnChange);
-        Receive<Subs.ReloadRequired>(reload => SendReload(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes), ReloadReason.Forced));
+        Receive<Subs.ReloadRequired>(reload =>
+        {
+            // The G1 push subscription covers every key, so every forced reload reaches it; G1 has no frame for a reload
+            // (sending one would close the socket with 1011): an original client is not told.
+            if (reload.SubscriptionId != G1PushSubscription)
+            {
+                SendReload(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes), ReloadReason.Forced);
+            }
+        });
         Receive<Subs.ReplayChunkSent>(chunk => OnReplayChunkSent(chunk.Token, Sender));
         Receive<ReplayRoomCheck>(_ => ReleaseWaitingReplays());
         Receive<Subs.ResumeTooOld>(tooOld => SendReload(new ReloadAll(tooOld.SubscriptionId), ReloadReason.ResumeTooOld));
@@ -169,7 +177,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<TokenExpiry>(OnTokenExpiry);
         Receive<AuthenticateDeadline>(_ => OnAuthenticateDeadline());
         Receive<ResumePaused>(_ => ResumeSubscriptions());
-        Receive<SubscribeG1Push>(_ => _refs.Subscriptions.Tell(new Subs.Subscribe(G1PushSubscription, [[]], null, true, Self)));
+        Receive<SubscribeG1Push>(_ => _refs.Subscriptions.Tell(new Subs.Subscribe(G1PushSubscription, [[]], null, true, Self, ExemptFromBudget: true)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -832,10 +840,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
-    // Whose lease quota this connection's leases count against: its token's subject, or (null) the connection itself
-    // for G1 (an original client cannot reclaim, so each reconnect leases anew) and anonymous connections.
+    // Whose lease quota this connection's leases count against: its token's subject, in every dialect (else one token
+    // could lease every prefix through many G1 connections), or (null) the connection itself when anonymous.
     private string? LeaseSubject =>
-        _codec.IsExtended && _principal is { } principal && !ReferenceEquals(principal, Principal.Anonymous) ? principal.Subject : null;
+        _principal is { } principal && !ReferenceEquals(principal, Principal.Anonymous) ? principal.Subject : null;
 
     private bool MayRead(byte[] key) => _principal?.Allows(Right.Read, key) == true;
 
@@ -977,6 +985,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (_closing)
         {
             return false;
+        }
+
+        if (message is GetResult escaped && _codec.EscapesPass(escaped, _settings.OutboundMaxBytes))
+        {
+            // Read within its budget, but JSON escapes would make its frame larger than could ever be queued: refused
+            // before the frame is built.
+            return Send(ReplyTooLarge(escaped.Id));
         }
 
         byte[] frame;

@@ -77,6 +77,32 @@ public sealed class ServerCodec : IDisposable
         };
     }
 
+    /// <summary>
+    /// Whether the frame of <paramref name="result"/> would pass <paramref name="maxFrameBytes"/> once its JSON text values
+    /// are escaped, counted without building it (a value of control bytes takes six times its size). The other encodings
+    /// were counted exactly while the values were read (<see cref="ReplyBudget"/>).
+    /// </summary>
+    public bool EscapesPass(GetResult result, long maxFrameBytes)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (Dialect != Dialect.Json || result.Id.Encoding == ValueEncoding.Base64)
+        {
+            return false;
+        }
+
+        var length = 128L + (12L * result.Id.Bytes.Length);
+        foreach (var value in result.Values)
+        {
+            length += 5 + (value is null ? 0 : JsonEscaping.EncodedLength(value));
+            if (length > maxFrameBytes)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Lets the JSON encoder drop what it remembered of a subscription.</summary>
     public void Forget(long subscriptionId) => _jsonEncoder?.Forget(subscriptionId);
 

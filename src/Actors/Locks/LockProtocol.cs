@@ -17,7 +17,7 @@ public static class LockProtocol
     /// server saw the old connection drop); the old owner no longer holds it.
     /// <para>
     /// Leases count against a quota (<see cref="LockSettings.MaxLeasesPerOwner"/>) per <paramref name="Subject"/>, the
-    /// token subject the owner acts for, or per <paramref name="Owner"/> when it is null (G1 and anonymous
+    /// token subject the owner acts for, or per <paramref name="Owner"/> when it is null (anonymous
     /// connections). <paramref name="ShortPrefix"/> asks for a prefix of 0..32767: the original Java clients keep their
     /// prefix in a <c>short</c>, where higher ones turn negative.
     /// </para>

@@ -11,7 +11,7 @@ namespace MwgActors.Actors.Locks;
 /// <param name="SnapshotPluginId">Snapshot store plugin path; empty for the default snapshot store.</param>
 /// <param name="MaxLeasesPerOwner">
 /// Leases one owner may hold at once, those in grace after a disconnect included: the owner is the token subject of an
-/// authenticated extended or JSON connection, else the connection (G1, anonymous). Past it a request is refused with
+/// authenticated connection of any dialect, else the connection (anonymous). Past it a request is refused with
 /// <see cref="LockRefusal.LeaseQuotaExceeded"/>, so no client can lease every prefix.
 /// </param>
 public sealed record LockSettings(

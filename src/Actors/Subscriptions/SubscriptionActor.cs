@@ -174,7 +174,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         // The budget is checked before anything is copied or allocated for the subscription.
         var cost = SubscriptionMemory.Estimate(m.Prefixes);
         var existing = Find(m.Subscriber, m.SubscriptionId);
-        if (_memoryBytes - (existing?.EstimatedBytes ?? 0) + cost > _settings.MaxMemoryBytes)
+        if (!m.ExemptFromBudget && _memoryBytes - (existing?.EstimatedBytes ?? 0) + cost > _settings.MaxMemoryBytes)
         {
             if (!_fullLogged)
             {

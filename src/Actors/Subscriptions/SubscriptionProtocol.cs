@@ -21,6 +21,8 @@ public static class SubscriptionProtocol
     /// once it has room: a long replay then never outruns the subscriber's socket.</param>
     /// <param name="MaxReplayChunk">With a paced replay, the most revisions a chunk may carry (0: the configured
     /// replay-batch-size), so one chunk fits the subscriber's queue.</param>
+    /// <param name="ExemptFromBudget">Counted in the memory gauge but never refused: the one fixed-size internal
+    /// subscription a G1 connection needs for its pushes, so a full budget cannot silently cut original clients off.</param>
     public sealed record Subscribe(
         long SubscriptionId,
         IReadOnlyList<byte[]> Prefixes,
@@ -28,7 +30,8 @@ public static class SubscriptionProtocol
         bool IncludeValues,
         IActorRef Subscriber,
         bool PacedReplay = false,
-        int MaxReplayChunk = 0);
+        int MaxReplayChunk = 0,
+        bool ExemptFromBudget = false);
 
     /// <summary>
     /// Pushed to a subscriber that asked for a paced replay, after one chunk of replayed notifications when more

@@ -48,4 +48,22 @@ public sealed class SubscriptionBudgetSpec : SubscriptionSpecBase
         Assert.Equal([2L, 3L], notified.Select(n => n.SubscriptionId).Order());
         Assert.All(notified, n => Assert.Equal(revision, n.Revision));
     }
+
+    [Fact]
+    public async Task A_subscribe_exempt_from_the_budget_should_be_taken_even_when_it_is_full()
+    {
+        var cost = SubscriptionMemory.Estimate(Prefix100);
+        var subs = StartSubscriptions(s => s with { MaxMemoryBytes = cost });
+        var client = CreateTestProbe();
+        subs.Tell(new Subscribe(1, Prefix100, null, false, client.Ref));
+        await ExpectMsgAsync<Subscribed>();
+        subs.Tell(new Subscribe(2, Prefix100, null, false, client.Ref));
+        await ExpectMsgAsync(new SubscribeRefused(2, ErrorCode.Overloaded));
+
+        // The internal push subscription of a G1 connection: counted, never refused.
+        subs.Tell(new Subscribe(0, [[]], null, true, client.Ref, ExemptFromBudget: true));
+        Assert.Equal(0, (await ExpectMsgAsync<Subscribed>()).SubscriptionId);
+        subs.Tell(GetStats.Instance);
+        await ExpectMsgAsync(new SubscriptionStats(2, 1, cost + SubscriptionMemory.Estimate([[]])));
+    }
 }
