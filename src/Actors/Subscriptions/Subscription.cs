@@ -95,6 +95,9 @@ internal sealed class CatchUp(long token, IActorRef replyTo, long? afterRevision
 
     public List<ChangeNotification> Buffer { get; } = [];
 
+    /// <summary>Bytes counted for <see cref="Buffer"/> against mwg.subscriptions.max-catch-up-buffer-bytes.</summary>
+    public long BufferBytes { get; set; }
+
     /// <summary>Forced reloads that arrived meanwhile, pushed at the seam.</summary>
     public List<byte[]> PendingReloads { get; } = [];
 

@@ -159,14 +159,36 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
             return; // the journal will be read again up to and past this revision
         }
 
-        if (catchUp.Buffer.Count >= _settings.MaxCatchUpBuffer)
+        // Both bounds are checked before the notification is held: its values would otherwise stay pinned.
+        var bytes = BufferedBytes(notification);
+        var passed = catchUp.Buffer.Count >= _settings.MaxCatchUpBuffer ? "max-catch-up-buffer"
+            : catchUp.BufferBytes + bytes > _settings.MaxCatchUpBufferBytes ? "max-catch-up-buffer-bytes"
+            : null;
+        if (passed is not null)
         {
+            _log.Debug(
+                "Live notifications held for subscription {SubscriptionId} would pass mwg.subscriptions.{Setting}: dropping them and reading the journal again",
+                notification.SubscriptionId,
+                passed);
             catchUp.Overflowed = true;
             catchUp.Buffer.Clear();
+            catchUp.BufferBytes = 0;
             return;
         }
 
         catchUp.Buffer.Add(notification);
+        catchUp.BufferBytes += bytes;
+    }
+
+    private static long BufferedBytes(ChangeNotification notification)
+    {
+        long bytes = 0;
+        foreach (var change in notification.Changes)
+        {
+            bytes += change.Key.Length + (change.Value?.Length ?? 0) + SubscriptionSettings.CatchUpChangeOverheadBytes;
+        }
+
+        return bytes;
     }
 
     private void OnSubscribe(Subscribe m)

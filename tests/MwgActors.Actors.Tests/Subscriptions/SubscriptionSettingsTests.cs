@@ -15,6 +15,7 @@ public sealed class SubscriptionSettingsTests
         Assert.Equal(1000, settings.ReplayBatchSize);
         Assert.Equal(10_000, settings.MaxCatchUpBuffer);
         Assert.Equal(64L * 1024 * 1024, settings.MaxMemoryBytes);
+        Assert.Equal(8L * 1024 * 1024, settings.MaxCatchUpBufferBytes);
     }
 
     [Fact]
@@ -27,11 +28,12 @@ public sealed class SubscriptionSettingsTests
               replay-batch-size = 7
               max-catch-up-buffer = 9
               max-memory = 1m
+              max-catch-up-buffer-bytes = 64k
             }
             """).WithFallback(SubscriptionTestConfig.Reference);
 
         Assert.Equal(
-            new SubscriptionSettings("other", "akka.persistence.journal.inmem", 7, 9, 1024 * 1024),
+            new SubscriptionSettings("other", "akka.persistence.journal.inmem", 7, 9, 1024 * 1024, 64 * 1024),
             SubscriptionSettings.Create(config));
     }
 
@@ -39,6 +41,7 @@ public sealed class SubscriptionSettingsTests
     [InlineData("mwg.subscriptions.replay-batch-size = 0", "mwg.subscriptions.replay-batch-size")]
     [InlineData("mwg.subscriptions.max-catch-up-buffer = -1", "mwg.subscriptions.max-catch-up-buffer")]
     [InlineData("mwg.subscriptions.max-memory = 0", "mwg.subscriptions.max-memory")]
+    [InlineData("mwg.subscriptions.max-catch-up-buffer-bytes = 0", "mwg.subscriptions.max-catch-up-buffer-bytes")]
     [InlineData("mwg.subscriptions.replay-batch-size = lots", "mwg.subscriptions.replay-batch-size")]
     [InlineData("mwg.subscriptions.storage-persistence-id = \"\"", "mwg.subscriptions.storage-persistence-id")]
     public void Invalid_values_should_be_refused_naming_their_path(string hocon, string path)
