@@ -157,15 +157,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<Subs.SubscribeRefused>(OnSubscribeRefused);
         Receive<Subs.Unsubscribed>(OnUnsubscribed);
         Receive<Subs.ChangeNotification>(OnChange);
-        Receive<Subs.ReloadRequired>(reload =>
-        {
-            // The G1 push subscription covers every key, so every forced reload reaches it; G1 has no frame for a reload
-            // (sending one would close the socket with 1011): an original client is not told.
-            if (reload.SubscriptionId != G1PushSubscription)
-            {
-                SendReload(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes), ReloadReason.Forced);
-            }
-        });
+        Receive<Subs.ReloadRequired>(reload => SendReload(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes), ReloadReason.Forced));
         Receive<Subs.ReplayChunkSent>(chunk => OnReplayChunkSent(chunk.Token, Sender));
         Receive<ReplayRoomCheck>(_ => ReleaseWaitingReplays());
         Receive<Subs.ResumeTooOld>(tooOld => SendReload(new ReloadAll(tooOld.SubscriptionId), ReloadReason.ResumeTooOld));
@@ -690,22 +682,38 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private long HeldPrefixBytes() =>
         _subscriptions.Values.Sum(s => s.PrefixBytes) + _requestedSubscriptions.Values.Sum(s => s.PrefixBytes);
 
-    private void OnSubscribeRefused(Subs.SubscribeRefused refused)
-    {
-        if (_subscriptions.TryGetValue(refused.SubscriptionId, out var resuming) && resuming.Resuming)
+    // No room in the subscriptions' memory budget (a resume's was given back at the pause).
+    private void OnSubscribeRefused(Subs.SubscribeRefused refused) =>
+        SubscribeNotTaken(refused.SubscriptionId, pending =>
         {
-            // No room to resume it now (its budget was given back at the pause): stay paused and try again shortly.
+            LimitExceeded(refused.Reason, "mwg.subscriptions.max-memory", "answered with an error");
+            Answer(pending, RequestOutcome.Refused, new Error(pending.Id, refused.Reason, "the server holds all the subscriptions it has memory for, retry later"));
+        });
+
+    // The journal could not be read to replay it.
+    private void OnSubscribeFailed(Subs.SubscribeFailed failed) =>
+        SubscribeNotTaken(failed.SubscriptionId, pending =>
+            Answer(pending, RequestOutcome.Error, new Error(pending.Id, ErrorCode.Unavailable, "the change log could not be read, retry")));
+
+    /// <summary>
+    /// The subscription actor did not take a subscribe: a resume stays paused and is tried again shortly, a client's
+    /// subscribe is answered by <paramref name="answer"/>, the G1 push subscription is asked for again shortly (without
+    /// it an original client would silently miss puts).
+    /// </summary>
+    private void SubscribeNotTaken(long subscriptionId, Action<PendingRequest> answer)
+    {
+        if (_subscriptions.TryGetValue(subscriptionId, out var resuming) && resuming.Resuming)
+        {
             resuming.Resuming = false;
             resuming.Paused = true;
             Timers.StartSingleTimer(ResumeTimer, ResumePaused.Instance, TimeSpan.FromSeconds(1));
         }
-        else if (_pendingSubscriptions.Remove(refused.SubscriptionId, out var pending))
+        else if (_pendingSubscriptions.Remove(subscriptionId, out var pending))
         {
-            _requestedSubscriptions.Remove(refused.SubscriptionId);
-            LimitExceeded(refused.Reason, "mwg.subscriptions.max-memory", "answered with an error");
-            Answer(pending, RequestOutcome.Refused, new Error(pending.Id, refused.Reason, "the server holds all the subscriptions it has memory for, retry later"));
+            _requestedSubscriptions.Remove(subscriptionId);
+            answer(pending);
         }
-        else if (refused.SubscriptionId == G1PushSubscription && !_closing)
+        else if (subscriptionId == G1PushSubscription && !_closing)
         {
             Timers.StartSingleTimer(G1PushTimer, SubscribeG1Push.Instance, TimeSpan.FromSeconds(1));
         }
@@ -755,27 +763,6 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 // The token expired while the subscribe was on its way.
                 Pause(subscribed.SubscriptionId, subscription);
             }
-        }
-    }
-
-    private void OnSubscribeFailed(Subs.SubscribeFailed failed)
-    {
-        if (_subscriptions.TryGetValue(failed.SubscriptionId, out var resuming) && resuming.Resuming)
-        {
-            // The journal could not be read to resume it: stay paused and try again shortly.
-            resuming.Resuming = false;
-            resuming.Paused = true;
-            Timers.StartSingleTimer(ResumeTimer, ResumePaused.Instance, TimeSpan.FromSeconds(1));
-        }
-        else if (_pendingSubscriptions.Remove(failed.SubscriptionId, out var pending))
-        {
-            _requestedSubscriptions.Remove(failed.SubscriptionId);
-            Answer(pending, RequestOutcome.Error, new Error(pending.Id, ErrorCode.Unavailable, "the change log could not be read, retry"));
-        }
-        else if (failed.SubscriptionId == G1PushSubscription && !_closing)
-        {
-            // Without its push subscription an original client would silently miss puts: try again shortly.
-            Timers.StartSingleTimer(G1PushTimer, SubscribeG1Push.Instance, TimeSpan.FromSeconds(1));
         }
     }
 
@@ -1010,9 +997,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                 // An original client has no error frame: it learns that its get was too large by the close.
                 CloseWith(CloseCodes.MessageTooBig, "reply too large");
             }
-            else if (!_codec.IsExtended && message is not ReloadPairs)
+            else if (!_codec.IsExtended && message is Reply)
             {
-                // A G1 reply that G1 cannot carry (a value with '#', an error): the close is the only signal.
+                // A G1 reply that G1 cannot carry (a value with '#', an error): the close is the only signal. A push it
+                // cannot carry (a forced reload reaching the G1 push subscription, which covers every key) is not sent.
                 CloseWith(CloseCodes.InternalError, "reply not representable in G1");
             }
 
