@@ -1007,12 +1007,6 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return false;
         }
 
-        if (message is GetResult tooLarge && frame.Length > _settings.OutboundMaxBytes)
-        {
-            // Read within its budget, but JSON escapes made it larger: it could never be queued.
-            return Send(ReplyTooLarge(tooLarge.Id));
-        }
-
         // Pushes may be dropped on overflow (a reload signal covers them); replies never are, nor is the expiry.
         var droppable = message is Push and not TokenExpired;
         if (_output.TryEnqueue(frame, droppable))

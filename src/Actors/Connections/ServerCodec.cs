@@ -91,6 +91,13 @@ public sealed class ServerCodec : IDisposable
         }
 
         var length = 128L + (12L * result.Id.Bytes.Length);
+
+        // No byte takes more than six once escaped: a reply that fits even so (every small get) is not scanned.
+        if (length + result.Values.Sum(v => 5L + (6L * (v?.Length ?? 0))) <= maxFrameBytes)
+        {
+            return false;
+        }
+
         foreach (var value in result.Values)
         {
             length += 5 + (value is null ? 0 : JsonEscaping.EncodedLength(value));
