@@ -5,6 +5,7 @@
 #
 #   bench/scripts/compare-builds.sh REF_A REF_B [OUT]     e.g. compare-builds.sh b195efd HEAD
 #   ROUNDS=3 DURATION=8 KEYS=200000 bench/scripts/compare-builds.sh ...
+#   ONLY=get-1,fanout-100 bench/scripts/compare-builds.sh ...   (configurations: get-1 get-16 put-1 put-16 fanout-100 fanout-1000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -32,26 +33,45 @@ build "$ref_b"
 dotnet build bench/MwgActors.LoadGen -c Release -v q -nologo >/dev/null
 loadgen=bench/MwgActors.LoadGen/bin/Release/net10.0/MwgActors.LoadGen.dll
 
-# One measurement: a fresh server of the build, the keys loaded, then the configuration; prints keys/s and p99.
+# One measurement: a fresh server of the build, then the scenario; prints its rate and p99. For kv: keys/s and the
+# op's p99, with the keys loaded first; for fanout: notifications/s received and the notify p99 (from the put's ack).
 measure() {
-  local ref="$1" name="$2"
-  shift 2
+  local ref="$1" name="$2" scenario="$3"
+  shift 3
   local data="$out/data-$ref"
   rm -rf "$data"
   dotnet "$out/build-$ref/bin/mwg.dll" serve --port "$port" --data "$data" >"$out/server.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 300); do grep -q "listening" "$out/server.log" && break; sleep 0.1; done
   local json
-  json=$(dotnet "$loadgen" kv --url "ws://127.0.0.1:$port/" --clients 8 --batch 16 --value-size 100 --keys "$keys" \
-    --load "$keys" --warmup 2 --duration "$duration" --json "$@" 2>/dev/null || true)
+  if [ "$scenario" = kv ]; then
+    json=$(dotnet "$loadgen" kv --url "ws://127.0.0.1:$port/" --clients 8 --batch 16 --value-size 100 --keys "$keys" \
+      --load "$keys" --warmup 2 --duration "$duration" --json "$@" 2>/dev/null || true)
+  else
+    json=$(dotnet "$loadgen" "$scenario" --url "ws://127.0.0.1:$port/" --batch 16 --value-size 100 \
+      --warmup 2 --duration "$duration" --json "$@" 2>/dev/null || true)
+  fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$data"
-  python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(round(d['keysPerSecond']), d['ops'][0]['p99'])" "$json"
+  python3 -c "
+import json,sys
+d=json.loads(sys.argv[1])
+if sys.argv[2] == 'kv':
+    print(round(d['keysPerSecond']), d['ops'][0]['p99'])
+else:
+    n=[o for o in d['ops'] if o['op']=='notify'][0]
+    print(round(n['requestsPerSecond']), n['p99'])" "$json" "$scenario"
 }
 
-for config in "get-1:--mix 100:0:0 --inflight 1" "get-16:--mix 100:0:0 --inflight 16" "put-1:--mix 0:100:0 --inflight 1" "put-16:--mix 0:100:0 --inflight 16"; do
+configs=("get-1:kv --mix 100:0:0 --inflight 1" "get-16:kv --mix 100:0:0 --inflight 16" "put-1:kv --mix 0:100:0 --inflight 1"
+  "put-16:kv --mix 0:100:0 --inflight 16" "fanout-100:fanout --subscribers 100" "fanout-1000:fanout --subscribers 1000")
+for config in "${configs[@]}"; do
   name="${config%%:*}"
   args="${config#*:}"
+  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then
+    continue
+  fi
+  unit=$([ "${args%% *}" = kv ] && echo keys/s || echo notifications/s)
   ratios=()
   for round in $(seq 1 "$rounds"); do
     # shellcheck disable=SC2086
@@ -60,7 +80,7 @@ for config in "get-1:--mix 100:0:0 --inflight 1" "get-16:--mix 100:0:0 --infligh
     read -r b_keys b_p99 < <(measure "$ref_b" "$name" $args)
     ratio=$(python3 -c "print(f'{$b_keys/$a_keys:.2f}')")
     ratios+=("$ratio")
-    echo "$name round $round: $ref_a $a_keys keys/s p99 $a_p99 us | $ref_b $b_keys keys/s p99 $b_p99 us | ratio $ratio (load $(cut -d' ' -f1 /proc/loadavg))"
+    echo "$name round $round: $ref_a $a_keys $unit p99 $a_p99 us | $ref_b $b_keys $unit p99 $b_p99 us | ratio $ratio (load $(cut -d' ' -f1 /proc/loadavg))"
   done
-  echo "$name median ratio $ref_b/$ref_a keys/s: $(printf '%s\n' "${ratios[@]}" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")"
+  echo "$name median ratio $ref_b/$ref_a $unit: $(printf '%s\n' "${ratios[@]}" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")"
 done
