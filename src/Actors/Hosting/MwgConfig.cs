@@ -1,7 +1,6 @@
 using Akka.Configuration;
 using MwgActors.Actors.Cluster;
 using MwgActors.Actors.Storage;
-using MwgActors.Storage;
 using MwgActors.Storage.Persistence;
 
 namespace MwgActors.Actors.Hosting;
