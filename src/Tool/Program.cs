@@ -1,3 +1,3 @@
-using MwgActors.Gateway.Cli;
+using MwgActors.Tool.Cli;
 
 return await CommandLine.RunAsync(args, Console.Out, Console.Error);

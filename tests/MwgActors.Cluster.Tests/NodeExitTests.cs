@@ -1,4 +1,4 @@
-using MwgActors.Gateway.Cli;
+using MwgActors.Tool.Cli;
 using Xunit.Abstractions;
 
 namespace MwgActors.Cluster.Tests;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using MwgActors.Gateway.Cli;
+using MwgActors.Tool.Cli;
 using MwgActors.Protocol;
 
 namespace MwgActors.Gateway.Tests;

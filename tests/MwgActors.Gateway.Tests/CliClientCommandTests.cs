@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using MwgActors.Gateway.Cli;
+using MwgActors.Tool.Cli;
 
 namespace MwgActors.Gateway.Tests;
 

@@ -1,4 +1,4 @@
-using MwgActors.Gateway.Cli;
+using MwgActors.Tool.Cli;
 
 namespace MwgActors.Gateway.Tests;
 

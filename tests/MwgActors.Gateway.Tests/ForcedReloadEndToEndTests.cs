@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using MwgActors.Gateway.Cli;
+using MwgActors.Tool.Cli;
 using MwgActors.Protocol;
 
 namespace MwgActors.Gateway.Tests;

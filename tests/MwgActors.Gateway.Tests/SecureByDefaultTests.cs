@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using MwgActors.Gateway.Cli;
+using MwgActors.Tool.Cli;
 
 namespace MwgActors.Gateway.Tests;
 

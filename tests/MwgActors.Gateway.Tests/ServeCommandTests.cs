@@ -1,4 +1,4 @@
-using MwgActors.Gateway.Cli;
+using MwgActors.Tool.Cli;
 using MwgActors.Storage.Tests;
 
 namespace MwgActors.Gateway.Tests;

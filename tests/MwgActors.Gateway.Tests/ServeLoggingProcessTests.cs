@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using MwgActors.Gateway.Cli;
+using MwgActors.Tool.Cli;
 
 namespace MwgActors.Gateway.Tests;
 

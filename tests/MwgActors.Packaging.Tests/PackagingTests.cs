@@ -13,7 +13,7 @@ public sealed partial class PackagingTests(PackedSolution packed) : IClassFixtur
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
-    private static readonly string[] Libraries = ["MwgActors.Storage", "MwgActors.Protocol", "MwgActors.Actors", "MwgActors.Gateway", "MwgActors.Client"];
+    private static readonly string[] Libraries = ["MwgActors.Abstractions", "MwgActors.Storage", "MwgActors.Protocol", "MwgActors.Actors", "MwgActors.Gateway", "MwgActors.Client"];
 
     /// <summary>The libraries, and the TestKit once src/TestKit exists.</summary>
     private string[] ExpectedLibraries =>
@@ -143,6 +143,9 @@ public sealed partial class PackagingTests(PackedSolution packed) : IClassFixtur
         public string? RepositoryCommit => Element("repository")?.Attribute("commit")?.Value;
 
         public string? PackageType => Element("packageTypes")?.Elements().FirstOrDefault()?.Attribute("name")?.Value;
+
+        /// <summary>The whole metadata element (dependencies, framework references).</summary>
+        public XElement Metadata => _metadata;
 
         /// <summary>The uncompressed size of the entry at <paramref name="path"/>; -1 when there is none.</summary>
         public long Entry(string path)

@@ -29,6 +29,9 @@ public sealed class PackedSolution : IAsyncLifetime
 
     public string ToolVersion { get; private set; } = string.Empty;
 
+    /// <summary>A NuGet configuration whose only source is <see cref="Packages"/>.</summary>
+    public string NuGetConfig => Path.Combine(Root, "nuget.config");
+
     /// <summary>The dotnet that runs the tests: the tool's launcher needs its folder (DOTNET_ROOT).</summary>
     public static string DotnetRoot { get; } = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
 
@@ -48,7 +51,7 @@ public sealed class PackedSolution : IAsyncLifetime
         var tool = Assert.Single(Directory.GetFiles(Packages, "mwg.*.nupkg"), f => !f.EndsWith(".snupkg", StringComparison.Ordinal));
         ToolVersion = Path.GetFileNameWithoutExtension(tool)["mwg.".Length..];
 
-        var config = Path.Combine(Root, "nuget.config");
+        var config = NuGetConfig;
         await File.WriteAllTextAsync(config, $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>

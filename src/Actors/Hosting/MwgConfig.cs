@@ -1,18 +1,18 @@
 using Akka.Configuration;
 using MwgActors.Actors.Cluster;
 using MwgActors.Actors.Storage;
-using MwgActors.Storage;
 using MwgActors.Storage.Persistence;
 
 namespace MwgActors.Actors.Hosting;
 
 /// <summary>
 /// Builds the configuration of an actor system that runs MwgActors: the user's configuration over
-/// hocon/reference.conf, with the persistence plugins chosen to match <c>mwg.storage</c> unless the user chose
-/// them: the RocksDB journal and snapshot store in the data folder (fsynced when durability is fsync) for the
-/// rocksdb store, Akka's in-memory plugins for the memory store. In cluster mode (<c>mwg.cluster.enabled</c>) the
-/// view stays in <c>mwg.storage</c>, but the journal and snapshots go to the shared SQL database of
-/// <c>mwg.cluster.journal</c> (Akka.Persistence.Sql) and the actor provider is Akka's cluster.
+/// hocon/reference.conf and hocon/serialization.conf (<see cref="MwgActorsReferenceConfig"/>), with the persistence
+/// plugins chosen to match <c>mwg.storage</c> unless the user chose them: the RocksDB journal and snapshot store in
+/// the data folder (fsynced when durability is fsync) for the rocksdb store, Akka's in-memory plugins for the memory
+/// store. In cluster mode (<c>mwg.cluster.enabled</c>) the view stays in <c>mwg.storage</c>, but the journal and
+/// snapshots go to the shared SQL database of <c>mwg.cluster.journal</c> (Akka.Persistence.Sql) and the actor
+/// provider is Akka's cluster.
 /// </summary>
 public static class MwgConfig
 {
@@ -61,7 +61,7 @@ public static class MwgConfig
 
     private static (Config Combined, StorageSettings Storage, ClusterSettings Cluster, List<string> Derived) Derive(Config? user)
     {
-        var reference = MwgReferenceConfig.Load();
+        var reference = MwgActorsReferenceConfig.Load();
         var combined = user is null || user.IsEmpty ? reference : user.WithFallback(reference);
         var storage = StorageSettings.Create(combined);
         var cluster = ClusterSettings.Create(combined);

@@ -1,12 +1,12 @@
 using Akka.Configuration;
-using MwgActors.Storage;
+using MwgActors.Actors.Hosting;
 
 namespace MwgActors.Actors.Tests.Locks;
 
 /// <summary>In-memory persistence over the shipped reference config.</summary>
 internal static class LockTestConfig
 {
-    public static Config Reference => MwgReferenceConfig.Load();
+    public static Config Reference => MwgActorsReferenceConfig.Load();
 
     public static Config InMemory { get; } = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING

@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using MwgActors.Storage;
+using MwgActors.Actors.Hosting;
 
 namespace MwgActors.Actors.Tests.Subscriptions;
 
@@ -7,7 +7,7 @@ namespace MwgActors.Actors.Tests.Subscriptions;
 /// (which binds the storage events to MwgEventSerializer).</summary>
 internal static class SubscriptionTestConfig
 {
-    public static Config Reference => MwgReferenceConfig.Load();
+    public static Config Reference => MwgActorsReferenceConfig.Load();
 
     public static Config ActorSystem { get; } = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING

@@ -1,4 +1,4 @@
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary><c>mwg remove KEY...</c>: removes the keys in one atomic batch and prints the store revision of the removal.</summary>
 internal static class RemoveCommand

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>
 /// <c>mwg lock</c>: leases a free id prefix and prints <c>PREFIX&lt;TAB&gt;TOKEN</c> (the lease token in Base64).

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using MwgActors.Client;
 using MwgActors.Protocol;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>Opens the <see cref="MwgClient"/> of a client command and names its failures for people.</summary>
 internal static class ClientSession

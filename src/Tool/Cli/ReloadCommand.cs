@@ -1,7 +1,8 @@
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>
 /// <c>mwg reload PREFIX...</c>: asks a running server to push a forced reload (POST /admin/reload on the host and

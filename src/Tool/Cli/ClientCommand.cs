@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MwgActors.Client;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>
 /// Runs a client command: checks its options, then maps every way it can fail to an exit code and one line

@@ -1,4 +1,4 @@
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>
 /// <c>--name value</c> options, <c>--switch</c> flags (names given to <see cref="Parse"/>) and positional

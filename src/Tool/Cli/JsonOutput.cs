@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>How the client commands write <c>--json</c>: compact, one object per line, non-ASCII text as is.</summary>
 internal static class JsonOutput

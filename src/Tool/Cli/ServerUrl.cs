@@ -1,4 +1,4 @@
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>
 /// The <c>--url</c> of the client commands: one address for both the websocket (<c>ws://</c>, <c>wss://</c>) and the

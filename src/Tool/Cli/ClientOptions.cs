@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>
 /// The options every client command shares: <c>--url</c> (repeatable: fallbacks in order), <c>--json</c>,

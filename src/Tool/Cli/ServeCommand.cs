@@ -7,7 +7,7 @@ using MwgActors.Actors.Storage;
 using MwgActors.Gateway.Server;
 using MwgActors.Storage;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary><c>mwg serve</c>: runs the server until Ctrl-C or SIGTERM, then stops gracefully.</summary>
 internal static class ServeCommand

@@ -1,4 +1,4 @@
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>The <c>mwg</c> executable: <c>serve</c> and the client commands.</summary>
 public static class CommandLine

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using MwgActors.Client;
 using MwgActors.Protocol;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>
 /// <c>mwg watch PREFIX...</c>: subscribes (with values) and prints every change until Ctrl-C or SIGTERM, which end

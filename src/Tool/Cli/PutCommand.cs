@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MwgActors.Protocol;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary><c>mwg put KEY VALUE...</c>: writes the pairs in one atomic batch and prints the store revision of the write.</summary>
 internal static class PutCommand

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>
 /// Ctrl-C (SIGINT), SIGTERM or the caller's token, as one token: how <c>watch</c> and <c>lock --hold</c> learn

@@ -4,7 +4,7 @@ using Akka.Configuration;
 using MwgActors.Actors.Auth;
 using MwgActors.Actors.Hosting;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>
 /// <c>mwg token --sub NAME [--read P]... [--write P]... [--subscribe P]... [--lock P]... [--reload P]... --ttl 1h

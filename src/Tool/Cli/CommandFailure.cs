@@ -1,4 +1,4 @@
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>
 /// A client command that cannot finish: the exit code and the one line printed as <c>mwg COMMAND: REASON</c>.

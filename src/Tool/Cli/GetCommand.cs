@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace MwgActors.Gateway.Cli;
+namespace MwgActors.Tool.Cli;
 
 /// <summary>
 /// <c>mwg get KEY...</c>: reads the keys in one batch. Prints <c>KEY&lt;TAB&gt;VALUE</c> per key, or
