@@ -104,17 +104,23 @@ public sealed class ThreeNodeClusterSpec : IClassFixture<ThreeNodeCluster>
         {
             for (var n = 0; n < owners.Length; n++)
             {
-                Mwg(_cluster.Nodes[n]).Locks.Tell(new LockProtocol.AcquirePrefix(owners[n].Ref), owners[n].Ref);
+                // Every node's requests use the same ids: each node's lock client forwards them under its own.
+                Mwg(_cluster.Nodes[n]).Locks.Tell(new LockProtocol.AcquirePrefix(owners[n].Ref, i), owners[n].Ref);
             }
         }
 
         var granted = new List<int>();
         foreach (var owner in owners)
         {
+            var ids = new List<long>();
             for (var i = 0; i < PerNode; i++)
             {
-                granted.Add((await owner.ExpectMsgAsync<LockProtocol.PrefixGranted>(Timeout)).Prefix);
+                var grant = await owner.ExpectMsgAsync<LockProtocol.PrefixGranted>(Timeout);
+                granted.Add(grant.Prefix);
+                ids.Add(grant.CorrelationId);
             }
+
+            Assert.Equal(Enumerable.Range(0, PerNode).Select(i => (long)i), ids.Order());
         }
 
         Assert.Equal(granted.Count, granted.Distinct().Count());

@@ -100,7 +100,10 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
                 }
 
                 break;
-            case GetCurrentRevision or GetLeases:
+            case GetCurrentRevision:
+                break;
+            case GetLeases m:
+                w.Int64(m.CorrelationId);
                 break;
             case CurrentRevision m:
                 w.Int64(m.Revision);
@@ -132,6 +135,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
                 break;
             case AcquirePrefix m:
                 w.String(Serialization.SerializedActorPath(m.Owner));
+                w.Int64(m.CorrelationId);
                 w.Bool(m.Reclaim is not null);
                 if (m.Reclaim is { } reclaim)
                 {
@@ -144,16 +148,20 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             case PrefixGranted m:
                 w.Int32(m.Prefix);
                 w.String(m.LeaseToken);
+                w.Int64(m.CorrelationId);
                 break;
             case PrefixRefused m:
                 w.Int32((int)m.Reason);
+                w.Int64(m.CorrelationId);
                 break;
             case ReleasePrefix m:
                 w.Int32(m.Prefix);
                 w.String(m.LeaseToken);
+                w.Int64(m.CorrelationId);
                 break;
             case PrefixReleased m:
                 w.Int32(m.Prefix);
+                w.Int64(m.CorrelationId);
                 break;
             case RenewLeases m:
                 w.String(Serialization.SerializedActorPath(m.Owner));
@@ -166,6 +174,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
                 WriteSubject(w, m.Subject);
                 break;
             case LeaseList m:
+                w.Int64(m.CorrelationId);
                 w.Int32(m.Leases.Count);
                 foreach (var lease in m.Leases)
                 {
@@ -198,13 +207,13 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             "PS" => ReadPrefixScanned(ref r),
             "CC" => ReadChangesCommitted(ref r),
             "LP" => new LogPosition(r.Int64()),
-            "AP" => new AcquirePrefix(ResolveRef(r.String()), r.Bool() ? ReadClaim(ref r) : null, ReadSubject(ref r), r.Bool()),
-            "PG" => new PrefixGranted(r.Int32(), r.String()),
-            "PF" => new PrefixRefused(ReadRefusal(ref r)),
-            "RP" => new ReleasePrefix(r.Int32(), r.String()),
-            "PR" => new PrefixReleased(r.Int32()),
+            "AP" => new AcquirePrefix(ResolveRef(r.String()), r.Int64(), r.Bool() ? ReadClaim(ref r) : null, ReadSubject(ref r), r.Bool()),
+            "PG" => new PrefixGranted(r.Int32(), r.String(), r.Int64()),
+            "PF" => new PrefixRefused(ReadRefusal(ref r), r.Int64()),
+            "RP" => new ReleasePrefix(r.Int32(), r.String(), r.Int64()),
+            "PR" => new PrefixReleased(r.Int32(), r.Int64()),
             "RL" => ReadRenewLeases(ref r),
-            "GL" => GetLeases.Instance,
+            "GL" => new GetLeases(r.Int64()),
             "LL" => ReadLeaseList(ref r),
             _ => throw new SerializationException($"unknown manifest '{manifest}' for ClusterMessageSerializer"),
         };
@@ -322,6 +331,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
 
     private static LeaseList ReadLeaseList(ref WireReader r)
     {
+        var correlation = r.Int64();
         var leases = new LeaseState[r.Count(13)];
         for (var i = 0; i < leases.Length; i++)
         {
@@ -331,7 +341,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
             leases[i] = new LeaseState(prefix, connected, grace == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(grace));
         }
 
-        return new LeaseList(leases);
+        return new LeaseList(leases, correlation);
     }
 
     private static StorageFailure ReadFailure(ref WireReader r)

@@ -56,11 +56,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly MwgMetrics _metrics = MwgMetrics.Get(Context.System);
 
-    // Storage requests by correlation id (reads come back out of order from the reader pool).
+    // Storage and lock requests by correlation id (reads come back out of order from the reader pool).
     private readonly Dictionary<long, PendingRequest> _pending = [];
-
-    // The lock actor answers in order, so its requests wait in a queue.
-    private readonly Queue<PendingRequest> _pendingLocks = new();
     private readonly Dictionary<long, PendingRequest> _pendingSubscriptions = [];
 
     // Subscriptions asked of the subscription actor and not yet confirmed, then the confirmed ones (live or paused).
@@ -143,14 +140,14 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<LockProtocol.PrefixGranted>(granted =>
         {
             _leases[granted.Prefix] = granted.LeaseToken;
-            CompleteLock(RequestOutcome.Ok, id => new LockResult(id, granted.Prefix, Encoding.UTF8.GetBytes(granted.LeaseToken)));
+            Complete(granted.CorrelationId, RequestOutcome.Ok, (id, _) => new LockResult(id, granted.Prefix, Encoding.UTF8.GetBytes(granted.LeaseToken)));
         });
         Receive<LockProtocol.PrefixReleased>(released =>
         {
             _leases.Remove(released.Prefix);
-            CompleteLock(RequestOutcome.Ok, id => new UnlockResult(id));
+            Complete(released.CorrelationId, RequestOutcome.Ok, (id, _) => new UnlockResult(id));
         });
-        Receive<LockProtocol.PrefixRefused>(refused => CompleteLock(RequestOutcome.Error, id => new Error(id, ErrorMapping.From(refused.Reason), ErrorMapping.Describe(refused.Reason))));
+        Receive<LockProtocol.PrefixRefused>(refused => Complete(refused.CorrelationId, RequestOutcome.Error, (id, _) => new Error(id, ErrorMapping.From(refused.Reason), ErrorMapping.Describe(refused.Reason))));
 
         Receive<Subs.Subscribed>(OnSubscribed);
         Receive<Subs.SubscribeFailed>(OnSubscribeFailed);
@@ -332,16 +329,15 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                     remove.Keys.Select(k => new BatchOperation(k, null)).ToArray(), correlation));
                 break;
             case Lock lockRequest:
-                _pendingLocks.Enqueue(NewPending(lockRequest.Id, RequestKind.Lock));
-                _refs.Locks.Tell(new LockProtocol.AcquirePrefix(
+                ToStorage(lockRequest.Id, RequestKind.Lock, correlation => new LockProtocol.AcquirePrefix(
                     Self,
+                    correlation,
                     lockRequest.Reclaim is { } claim ? new LockProtocol.PrefixClaim(claim.Prefix, Encoding.UTF8.GetString(claim.Token)) : null,
                     LeaseSubject,
-                    ShortPrefix: !_codec.IsExtended));
+                    ShortPrefix: !_codec.IsExtended), _refs.Locks);
                 break;
             case Unlock unlock:
-                _pendingLocks.Enqueue(NewPending(unlock.Id, RequestKind.Unlock));
-                _refs.Locks.Tell(new LockProtocol.ReleasePrefix(unlock.Prefix, Encoding.UTF8.GetString(unlock.Token)));
+                ToStorage(unlock.Id, RequestKind.Unlock, correlation => new LockProtocol.ReleasePrefix(unlock.Prefix, Encoding.UTF8.GetString(unlock.Token), correlation), _refs.Locks);
                 break;
             case Subscribe subscribe:
                 OnSubscribe(subscribe);
@@ -430,6 +426,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         return new Error(id, ErrorCode.ReplyTooLarge, "the reply would exceed the outbound budget (mwg.connection.outbound-max-bytes); ask for fewer keys");
     }
 
+    /// <summary>Sends a request answered with its correlation id (to the storage, by default, or the readers or the lock actor).</summary>
     private void ToStorage(RequestId id, RequestKind kind, Func<long, object> request, IActorRef? target = null)
     {
         var correlation = ++_nextCorrelation;
@@ -843,14 +840,6 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void CompleteLock(RequestOutcome outcome, Func<RequestId, ProtocolMessage> reply)
-    {
-        if (_pendingLocks.TryDequeue(out var pending))
-        {
-            Answer(pending, outcome, reply(pending.Id));
-        }
-    }
-
     /// <summary>Answers a request that waited for another actor, and counts it.</summary>
     private void Answer(PendingRequest pending, RequestOutcome outcome, ProtocolMessage reply)
     {
@@ -1108,16 +1097,6 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             TimedOut(pending);
         }
 
-        if (_pendingLocks.TryPeek(out var oldestLock) && oldestLock.DeadlineTicks < now)
-        {
-            // The lock actor answers in order and always answers, so a timeout means it is gone (restarting):
-            // fail every lock request, keeping the queue aligned with whatever replies come later.
-            while (_pendingLocks.TryDequeue(out var pending))
-            {
-                TimedOut(pending);
-            }
-        }
-
         foreach (var (key, pending) in _pendingSubscriptions.Where(p => p.Value.DeadlineTicks < now).ToArray())
         {
             _pendingSubscriptions.Remove(key);
@@ -1125,7 +1104,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             TimedOut(pending);
         }
 
-        if (_sweepingFast && _pending.Count == 0 && _pendingLocks.Count == 0 && _pendingSubscriptions.Count == 0)
+        if (_sweepingFast && _pending.Count == 0 && _pendingSubscriptions.Count == 0)
         {
             _sweepingFast = false;
             Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SlowSweep);

@@ -78,7 +78,7 @@ public sealed class LockActor : ReceivePersistentActor
         Command<RenewLeases>(Renew);
         Command<Terminated>(OnOwnerTerminated);
         Command<GraceTick>(_ => ExpireDueLeases());
-        Command<GetLeases>(_ => Sender.Tell(ListLeases()));
+        Command<GetLeases>(get => Sender.Tell(ListLeases(get.CorrelationId)));
 
         // Cluster handover: commands wait while an event is persisted, so this runs after the replies in flight.
         Command<HandOver>(_ => Context.Stop(Self));
@@ -122,7 +122,7 @@ public sealed class LockActor : ReceivePersistentActor
         var holder = HolderOf(request.Owner, request.Subject);
         if (request.Reclaim is { } claim)
         {
-            Reclaim(request.Owner, holder, claim);
+            Reclaim(request, holder, claim);
             return;
         }
 
@@ -130,7 +130,7 @@ public sealed class LockActor : ReceivePersistentActor
         if (LeaseCount(holder) >= _settings.MaxLeasesPerOwner)
         {
             _log.Debug("Lease quota of {Holder} reached: it holds {Count}", holder, LeaseCount(holder));
-            Sender.Tell(new PrefixRefused(LockRefusal.LeaseQuotaExceeded));
+            Sender.Tell(new PrefixRefused(LockRefusal.LeaseQuotaExceeded, request.CorrelationId));
             return;
         }
 
@@ -138,7 +138,7 @@ public sealed class LockActor : ReceivePersistentActor
         if (!_space.TryGetLowestFree(out var prefix) || (request.ShortPrefix && prefix > MaxShortPrefix))
         {
             _log.Warning("No free prefix for {Owner}: all {Count} are leased", request.Owner, request.ShortPrefix ? Math.Min(_space.Size, MaxShortPrefix + 1) : _space.Size);
-            Sender.Tell(new PrefixRefused(LockRefusal.NoFreePrefix));
+            Sender.Tell(new PrefixRefused(LockRefusal.NoFreePrefix, request.CorrelationId));
             return;
         }
 
@@ -149,16 +149,17 @@ public sealed class LockActor : ReceivePersistentActor
             Apply(e);
             Hold(_leases[e.Prefix], holder);
             Attach(e.Prefix, request.Owner);
-            replyTo.Tell(new PrefixGranted(e.Prefix, e.LeaseToken));
+            replyTo.Tell(new PrefixGranted(e.Prefix, e.LeaseToken, request.CorrelationId));
             SnapshotIfDue();
         });
     }
 
-    private void Reclaim(IActorRef owner, string holder, PrefixClaim claim)
+    private void Reclaim(AcquirePrefix request, string holder, PrefixClaim claim)
     {
+        var owner = request.Owner;
         if (!_space.Contains(claim.Prefix))
         {
-            Sender.Tell(new PrefixRefused(LockRefusal.InvalidPrefix));
+            Sender.Tell(new PrefixRefused(LockRefusal.InvalidPrefix, request.CorrelationId));
             return;
         }
 
@@ -167,14 +168,14 @@ public sealed class LockActor : ReceivePersistentActor
             || !LeaseTokens.Matches(lease.Token, claim.LeaseToken)
             || (lease.GraceEndsAt is { } deadline && _clock.GetUtcNow() >= deadline))
         {
-            Sender.Tell(new PrefixRefused(LockRefusal.InvalidLeaseToken));
+            Sender.Tell(new PrefixRefused(LockRefusal.InvalidLeaseToken, request.CorrelationId));
             return;
         }
 
         // A lease that moves to another holder counts against that holder's quota.
         if (lease.Holder != holder && LeaseCount(holder) >= _settings.MaxLeasesPerOwner)
         {
-            Sender.Tell(new PrefixRefused(LockRefusal.LeaseQuotaExceeded));
+            Sender.Tell(new PrefixRefused(LockRefusal.LeaseQuotaExceeded, request.CorrelationId));
             return;
         }
 
@@ -183,7 +184,7 @@ public sealed class LockActor : ReceivePersistentActor
         Detach(claim.Prefix, lease);
         Attach(claim.Prefix, owner);
         _log.Info("Prefix {Prefix} reclaimed by {Owner}", claim.Prefix, owner);
-        Sender.Tell(new PrefixGranted(claim.Prefix, lease.Token));
+        Sender.Tell(new PrefixGranted(claim.Prefix, lease.Token, request.CorrelationId));
     }
 
     private void Renew(RenewLeases renew)
@@ -209,13 +210,13 @@ public sealed class LockActor : ReceivePersistentActor
     {
         if (!_space.Contains(request.Prefix))
         {
-            Sender.Tell(new PrefixRefused(LockRefusal.InvalidPrefix));
+            Sender.Tell(new PrefixRefused(LockRefusal.InvalidPrefix, request.CorrelationId));
             return;
         }
 
         if (!_leases.TryGetValue(request.Prefix, out var lease) || !LeaseTokens.Matches(lease.Token, request.LeaseToken))
         {
-            Sender.Tell(new PrefixRefused(LockRefusal.InvalidLeaseToken));
+            Sender.Tell(new PrefixRefused(LockRefusal.InvalidLeaseToken, request.CorrelationId));
             return;
         }
 
@@ -224,7 +225,7 @@ public sealed class LockActor : ReceivePersistentActor
         {
             Detach(e.Prefix, lease);
             Free(e.Prefix);
-            replyTo.Tell(new PrefixReleased(e.Prefix));
+            replyTo.Tell(new PrefixReleased(e.Prefix, request.CorrelationId));
             SnapshotIfDue();
         });
     }
@@ -432,8 +433,8 @@ public sealed class LockActor : ReceivePersistentActor
         DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
     }
 
-    private LeaseList ListLeases() =>
-        new([.. _leases.OrderBy(kv => kv.Key).Select(kv => new LeaseState(kv.Key, kv.Value.Owner is not null, kv.Value.GraceEndsAt))]);
+    private LeaseList ListLeases(long correlationId) =>
+        new([.. _leases.OrderBy(kv => kv.Key).Select(kv => new LeaseState(kv.Key, kv.Value.Owner is not null, kv.Value.GraceEndsAt))], correlationId);
 
     private sealed class Lease(string token, long leasedAtUnixMs)
     {

@@ -167,6 +167,57 @@ public sealed class ConnectionActorSpec : TestKit
     }
 
     [Fact]
+    public async Task Lock_replies_answered_out_of_order_should_each_find_their_own_request()
+    {
+        var connection = await StartAsync(Dialect.Extended);
+
+        connection.Send(new Lock(Id(1)));
+        connection.Send(new Unlock(Id(2), 5, Utf8("token-5")));
+        var acquire = await _locks.ExpectMsgAsync<LockProtocol.AcquirePrefix>();
+        var release = await _locks.ExpectMsgAsync<LockProtocol.ReleasePrefix>();
+        Assert.NotEqual(acquire.CorrelationId, release.CorrelationId);
+
+        // The release is answered first: it must not be taken for the answer to the lock sent before it.
+        _locks.Reply(new LockProtocol.PrefixReleased(5, release.CorrelationId));
+        _locks.Reply(new LockProtocol.PrefixGranted(3, "token-3", acquire.CorrelationId));
+
+        Assert.Equal(new UnlockResult(Id(2)), await connection.NextFrameAsync());
+        await connection.ExpectCompletedAsync();
+        var granted = Assert.IsType<LockResult>(await connection.NextFrameAsync());
+        Assert.Equal((Id(1), 3, "token-3"), (granted.Id, granted.Prefix, Encoding.UTF8.GetString(granted.LeaseToken!)));
+        await connection.ExpectCompletedAsync();
+    }
+
+    [Fact]
+    public async Task A_lost_lock_reply_should_time_out_its_own_request_only_and_a_late_one_be_dropped()
+    {
+        var connection = await StartAsync(Dialect.Extended, "mwg.connection.request-timeout = 1s");
+
+        connection.Send(new Lock(Id(1)));
+        var lost = await _locks.ExpectMsgAsync<LockProtocol.AcquirePrefix>();
+        connection.Send(new Lock(Id(2)));
+        var answered = await _locks.ExpectMsgAsync<LockProtocol.AcquirePrefix>();
+
+        // The first reply is lost; the second request gets its own answer, not the first one's.
+        _locks.Reply(new LockProtocol.PrefixRefused(LockRefusal.NoFreePrefix, answered.CorrelationId));
+        var refused = Assert.IsType<Error>(await connection.NextFrameAsync());
+        Assert.Equal((Id(2), ErrorCode.NoFreePrefix), (refused.Id, refused.Code));
+        await connection.ExpectCompletedAsync();
+
+        var timedOut = Assert.IsType<Error>(await connection.NextFrameAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal((Id(1), ErrorCode.Timeout), (timedOut.Id, timedOut.Code));
+        await connection.ExpectCompletedAsync();
+
+        // The lost reply turns up late: nothing waits for it, and the next request is answered by its own reply.
+        connection.Actor.Tell(new LockProtocol.PrefixGranted(0, "late", lost.CorrelationId));
+        connection.Send(new Lock(Id(3)));
+        var next = await _locks.ExpectMsgAsync<LockProtocol.AcquirePrefix>();
+        _locks.Reply(new LockProtocol.PrefixGranted(1, "next", next.CorrelationId));
+        var granted = Assert.IsType<LockResult>(await connection.NextFrameAsync());
+        Assert.Equal((Id(3), 1), (granted.Id, granted.Prefix));
+    }
+
+    [Fact]
     public async Task Subscribing_past_the_limit_should_answer_TooManySubscriptions()
     {
         var connection = await StartAsync(Dialect.Extended, "mwg.protocol.max-subscriptions-per-connection = 2");
@@ -389,11 +440,11 @@ public sealed class ConnectionActorSpec : TestKit
         connection.Send(UnknownTypeFrame); // its id, "A", is 0
 
         connection.Send(new Lock(Id(5)));
-        await _locks.ExpectMsgAsync<LockProtocol.AcquirePrefix>();
-        _locks.Reply(new LockProtocol.PrefixGranted(7, "token"));
+        var acquire = await _locks.ExpectMsgAsync<LockProtocol.AcquirePrefix>();
+        _locks.Reply(new LockProtocol.PrefixGranted(7, "token", acquire.CorrelationId));
         connection.Send(new Unlock(Id(6), 7, Utf8("wrong")));
-        await _locks.ExpectMsgAsync<LockProtocol.ReleasePrefix>();
-        _locks.Reply(new LockProtocol.PrefixRefused(LockRefusal.InvalidLeaseToken));
+        var release = await _locks.ExpectMsgAsync<LockProtocol.ReleasePrefix>();
+        _locks.Reply(new LockProtocol.PrefixRefused(LockRefusal.InvalidLeaseToken, release.CorrelationId));
 
         connection.Send(new Subscribe(Id(7), [Utf8("k/")], null, false));
         var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();

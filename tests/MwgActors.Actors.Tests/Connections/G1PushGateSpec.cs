@@ -46,12 +46,12 @@ public sealed class G1PushGateSpec : TestKit
         var (connection, output, subscription) = await StartAsync();
 
         connection.Tell(new FrameReceived(_encoder.Encode(new Lock(Id(0)))));
-        await _locks.ExpectMsgAsync<LockProtocol.AcquirePrefix>();
+        var acquire = await _locks.ExpectMsgAsync<LockProtocol.AcquirePrefix>();
         Push(connection, subscription, "a", "1");
         Push(connection, subscription, "b", "2");
         await output.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
 
-        _locks.Reply(new LockProtocol.PrefixGranted(3, "token"));
+        _locks.Reply(new LockProtocol.PrefixGranted(3, "token", acquire.CorrelationId));
 
         Assert.Equal(new LockResult(Id(0), 3, null), await NextFrameAsync(output));
         Assert.Equal(("a", "1"), await NextPushAsync(output));
@@ -89,9 +89,9 @@ public sealed class G1PushGateSpec : TestKit
         await output.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
 
         connection.Tell(new FrameReceived(_encoder.Encode(new Lock(Id(0)))));
-        await _locks.ExpectMsgAsync<LockProtocol.AcquirePrefix>();
+        var acquire = await _locks.ExpectMsgAsync<LockProtocol.AcquirePrefix>();
         await output.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
-        _locks.Reply(new LockProtocol.PrefixGranted(0, "token"));
+        _locks.Reply(new LockProtocol.PrefixGranted(0, "token", acquire.CorrelationId));
 
         Assert.Equal(new LockResult(Id(0), 0, null), await NextFrameAsync(output));
         Assert.Equal(("early", "1"), await NextPushAsync(output));

@@ -14,6 +14,9 @@ namespace MwgActors.Actors.Tests.Locks;
 public sealed class LeaseQuotaSpec : TestKit
 {
     private const int Quota = 3;
+
+    // The correlation id of every request here: the lock actor echoes it (LockActorSpec checks that per reply kind).
+    private const long Id = 7;
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
@@ -32,14 +35,14 @@ public sealed class LeaseQuotaSpec : TestKit
         var first = CreateTestProbe().Ref;
         var second = CreateTestProbe().Ref;
 
-        await Grant(locks, new AcquirePrefix(first, Subject: "bob"));
-        await Grant(locks, new AcquirePrefix(second, Subject: "bob"));
-        await Grant(locks, new AcquirePrefix(second, Subject: "bob"));
+        await Grant(locks, new AcquirePrefix(first, Id, Subject: "bob"));
+        await Grant(locks, new AcquirePrefix(second, Id, Subject: "bob"));
+        await Grant(locks, new AcquirePrefix(second, Id, Subject: "bob"));
 
-        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(first, Subject: "bob")));
-        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(CreateTestProbe().Ref, Subject: "bob")));
-        Assert.Equal(3, (await Grant(locks, new AcquirePrefix(first, Subject: "alice"))).Prefix);
-        Assert.Equal(4, (await Grant(locks, new AcquirePrefix(first))).Prefix);
+        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(first, Id, Subject: "bob")));
+        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(CreateTestProbe().Ref, Id, Subject: "bob")));
+        Assert.Equal(3, (await Grant(locks, new AcquirePrefix(first, Id, Subject: "alice"))).Prefix);
+        Assert.Equal(4, (await Grant(locks, new AcquirePrefix(first, Id))).Prefix);
     }
 
     [Fact]
@@ -49,11 +52,11 @@ public sealed class LeaseQuotaSpec : TestKit
         var greedy = CreateTestProbe().Ref;
         for (var i = 0; i < Quota; i++)
         {
-            await Grant(locks, new AcquirePrefix(greedy, ShortPrefix: true));
+            await Grant(locks, new AcquirePrefix(greedy, Id, ShortPrefix: true));
         }
 
-        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(greedy, ShortPrefix: true)));
-        Assert.Equal(Quota, (await Grant(locks, new AcquirePrefix(CreateTestProbe().Ref, ShortPrefix: true))).Prefix);
+        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(greedy, Id, ShortPrefix: true)));
+        Assert.Equal(Quota, (await Grant(locks, new AcquirePrefix(CreateTestProbe().Ref, Id, ShortPrefix: true))).Prefix);
     }
 
     [Fact]
@@ -64,13 +67,13 @@ public sealed class LeaseQuotaSpec : TestKit
         var grants = new List<PrefixGranted>();
         for (var i = 0; i < Quota; i++)
         {
-            grants.Add(await Grant(locks, new AcquirePrefix(owner, Subject: "bob")));
+            grants.Add(await Grant(locks, new AcquirePrefix(owner, Id, Subject: "bob")));
         }
 
-        Assert.IsType<PrefixReleased>(await Ask(locks, new ReleasePrefix(grants[1].Prefix, grants[1].LeaseToken)));
+        Assert.IsType<PrefixReleased>(await Ask(locks, new ReleasePrefix(grants[1].Prefix, grants[1].LeaseToken, Id)));
 
-        Assert.Equal(grants[1].Prefix, (await Grant(locks, new AcquirePrefix(owner, Subject: "bob"))).Prefix);
-        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(owner, Subject: "bob")));
+        Assert.Equal(grants[1].Prefix, (await Grant(locks, new AcquirePrefix(owner, Id, Subject: "bob"))).Prefix);
+        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(owner, Id, Subject: "bob")));
     }
 
     [Fact]
@@ -81,7 +84,7 @@ public sealed class LeaseQuotaSpec : TestKit
         var grants = new List<PrefixGranted>();
         for (var i = 0; i < Quota; i++)
         {
-            grants.Add(await Grant(locks, new AcquirePrefix(dropped.Ref, Subject: "bob")));
+            grants.Add(await Grant(locks, new AcquirePrefix(dropped.Ref, Id, Subject: "bob")));
         }
 
         Watch(dropped.Ref);
@@ -91,32 +94,32 @@ public sealed class LeaseQuotaSpec : TestKit
 
         // The dropped connection's leases are still held: a new connection of the same subject gets no more...
         var reconnected = CreateTestProbe().Ref;
-        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(reconnected, Subject: "bob")));
+        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(reconnected, Id, Subject: "bob")));
 
         // ...but reclaims them, which moves nothing to another quota.
         var claim = new PrefixClaim(grants[0].Prefix, grants[0].LeaseToken);
-        Assert.Equal(grants[0], await Ask(locks, new AcquirePrefix(reconnected, claim, "bob")));
+        Assert.Equal(grants[0], await Ask(locks, new AcquirePrefix(reconnected, Id, claim, "bob")));
 
         // Once the grace of the others ends they are freed, and so is their place in the quota.
         _clock.Advance(Grace + TimeSpan.FromSeconds(1));
         await AwaitAssertAsync(async () => Assert.Single((await Leases(locks)).Leases));
-        await Grant(locks, new AcquirePrefix(reconnected, Subject: "bob"));
-        await Grant(locks, new AcquirePrefix(reconnected, Subject: "bob"));
-        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(reconnected, Subject: "bob")));
+        await Grant(locks, new AcquirePrefix(reconnected, Id, Subject: "bob"));
+        await Grant(locks, new AcquirePrefix(reconnected, Id, Subject: "bob"));
+        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(reconnected, Id, Subject: "bob")));
     }
 
     [Fact]
     public async Task A_reclaim_that_would_put_another_owner_over_its_quota_should_be_refused()
     {
         var locks = Start();
-        var bobs = await Grant(locks, new AcquirePrefix(CreateTestProbe().Ref, Subject: "bob"));
+        var bobs = await Grant(locks, new AcquirePrefix(CreateTestProbe().Ref, Id, Subject: "bob"));
         var alice = CreateTestProbe().Ref;
         for (var i = 0; i < Quota; i++)
         {
-            await Grant(locks, new AcquirePrefix(alice, Subject: "alice"));
+            await Grant(locks, new AcquirePrefix(alice, Id, Subject: "alice"));
         }
 
-        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(alice, new PrefixClaim(bobs.Prefix, bobs.LeaseToken), "alice")));
+        Assert.Equal(QuotaExceeded, await Ask(locks, new AcquirePrefix(alice, Id, new PrefixClaim(bobs.Prefix, bobs.LeaseToken), "alice")));
         Assert.Contains(new LeaseState(bobs.Prefix, true, null), (await Leases(locks)).Leases);
     }
 
@@ -130,7 +133,7 @@ public sealed class LeaseQuotaSpec : TestKit
         const int Shorts = LockActor.MaxShortPrefix + 1;
         for (var i = 0; i < Shorts; i++)
         {
-            locks.Tell(new AcquirePrefix(extended.Ref), extended.Ref);
+            locks.Tell(new AcquirePrefix(extended.Ref, i), extended.Ref);
         }
 
         var granted = new List<PrefixGranted>();
@@ -142,16 +145,16 @@ public sealed class LeaseQuotaSpec : TestKit
         Assert.Equal(Enumerable.Range(0, Shorts), granted.Select(g => g.Prefix));
 
         // An extended client still gets a prefix above; an original one gets none rather than a negative one.
-        Assert.Equal(Shorts, (await Grant(locks, new AcquirePrefix(CreateTestProbe().Ref))).Prefix);
+        Assert.Equal(Shorts, (await Grant(locks, new AcquirePrefix(CreateTestProbe().Ref, Id))).Prefix);
         var original = CreateTestProbe().Ref;
-        Assert.Equal(new PrefixRefused(LockRefusal.NoFreePrefix), await Ask(locks, new AcquirePrefix(original, ShortPrefix: true)));
+        Assert.Equal(new PrefixRefused(LockRefusal.NoFreePrefix, Id), await Ask(locks, new AcquirePrefix(original, Id, ShortPrefix: true)));
 
         // A short prefix set free goes to the original client.
-        Assert.IsType<PrefixReleased>(await Ask(locks, new ReleasePrefix(100, granted[100].LeaseToken)));
-        Assert.Equal(100, (await Grant(locks, new AcquirePrefix(original, ShortPrefix: true))).Prefix);
+        Assert.IsType<PrefixReleased>(await Ask(locks, new ReleasePrefix(100, granted[100].LeaseToken, Id)));
+        Assert.Equal(100, (await Grant(locks, new AcquirePrefix(original, Id, ShortPrefix: true))).Prefix);
     }
 
-    private static readonly PrefixRefused QuotaExceeded = new(LockRefusal.LeaseQuotaExceeded);
+    private static readonly PrefixRefused QuotaExceeded = new(LockRefusal.LeaseQuotaExceeded, Id);
 
     private IActorRef Start(LockSettings? settings = null) => Sys.ActorOf(LockActor.Props(settings ?? _settings, _clock));
 

@@ -11,6 +11,7 @@ public sealed class LockActorSpec : TestKit
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+    private static long _nextId = 1000;
 
     // Grace periods run on this clock: the specs move it instead of waiting.
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
@@ -44,7 +45,7 @@ public sealed class LockActorSpec : TestKit
         var second = await Grant(locks, owner);
         _ = await Grant(locks, owner);
 
-        Assert.Equal(new PrefixReleased(1), await locks.Ask<object>(new ReleasePrefix(1, second.LeaseToken), AskTimeout));
+        Assert.Equal(new PrefixReleased(1, 11), await locks.Ask<object>(new ReleasePrefix(1, second.LeaseToken, 11), AskTimeout));
 
         Assert.Equal(1, (await Grant(locks, owner)).Prefix);
         Assert.Equal(3, (await Grant(locks, owner)).Prefix);
@@ -81,7 +82,7 @@ public sealed class LockActorSpec : TestKit
 
                 // Drop it from the shared view before releasing: the actor may hand it out once it has the release.
                 held.TryRemove(grant.Prefix, out _);
-                Assert.IsType<PrefixReleased>(await locks.Ask<object>(new ReleasePrefix(grant.Prefix, grant.LeaseToken), AskTimeout));
+                Assert.IsType<PrefixReleased>(await locks.Ask<object>(new ReleasePrefix(grant.Prefix, grant.LeaseToken, round), AskTimeout));
             }
         }
 
@@ -99,11 +100,11 @@ public sealed class LockActorSpec : TestKit
         var grant = await Grant(locks, CreateTestProbe().Ref);
 
         Assert.Equal(
-            new PrefixRefused(LockRefusal.InvalidLeaseToken),
-            await locks.Ask<object>(new ReleasePrefix(grant.Prefix, "not-the-token"), AskTimeout));
+            new PrefixRefused(LockRefusal.InvalidLeaseToken, 21),
+            await locks.Ask<object>(new ReleasePrefix(grant.Prefix, "not-the-token", 21), AskTimeout));
 
         Assert.Equal(1, (await Grant(locks, CreateTestProbe().Ref)).Prefix);
-        Assert.Equal(new PrefixReleased(0), await locks.Ask<object>(new ReleasePrefix(0, grant.LeaseToken), AskTimeout));
+        Assert.Equal(new PrefixReleased(0, 22), await locks.Ask<object>(new ReleasePrefix(0, grant.LeaseToken, 22), AskTimeout));
     }
 
     [Theory]
@@ -114,7 +115,7 @@ public sealed class LockActorSpec : TestKit
     {
         var locks = Start();
 
-        Assert.Equal(new PrefixRefused(reason), await locks.Ask<object>(new ReleasePrefix(prefix, "token"), AskTimeout));
+        Assert.Equal(new PrefixRefused(reason, 31), await locks.Ask<object>(new ReleasePrefix(prefix, "token", 31), AskTimeout));
     }
 
     [Fact]
@@ -129,9 +130,9 @@ public sealed class LockActorSpec : TestKit
 
         _clock.Advance(Grace - TimeSpan.FromMilliseconds(1));
         var reconnected = CreateTestProbe();
-        var reclaimed = await locks.Ask<object>(new AcquirePrefix(reconnected.Ref, new PrefixClaim(0, grant.LeaseToken)), AskTimeout);
+        var reclaimed = await locks.Ask<object>(new AcquirePrefix(reconnected.Ref, 41, new PrefixClaim(0, grant.LeaseToken)), AskTimeout);
 
-        Assert.Equal(new PrefixGranted(0, grant.LeaseToken), reclaimed);
+        Assert.Equal(new PrefixGranted(0, grant.LeaseToken, 41), reclaimed);
         Assert.Equal(new LeaseState(0, true, null), (await Leases(locks)).Leases[0]);
 
         // The new owner holds it like any live lease: the old deadline passing changes nothing.
@@ -150,8 +151,8 @@ public sealed class LockActorSpec : TestKit
         _clock.Advance(Grace);
 
         Assert.Equal(
-            new PrefixRefused(LockRefusal.InvalidLeaseToken),
-            await locks.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, new PrefixClaim(0, grant.LeaseToken)), AskTimeout));
+            new PrefixRefused(LockRefusal.InvalidLeaseToken, 51),
+            await locks.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, 51, new PrefixClaim(0, grant.LeaseToken)), AskTimeout));
         var next = await Grant(locks, CreateTestProbe().Ref);
         Assert.Equal(0, next.Prefix);
         Assert.NotEqual(grant.LeaseToken, next.LeaseToken);
@@ -166,15 +167,15 @@ public sealed class LockActorSpec : TestKit
         await StopAndAwaitGrace(locks, owner, grant.Prefix, _clock.GetUtcNow() + Grace);
 
         Assert.Equal(
-            new PrefixRefused(LockRefusal.InvalidLeaseToken),
-            await locks.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, new PrefixClaim(0, "guessed")), AskTimeout));
+            new PrefixRefused(LockRefusal.InvalidLeaseToken, 61),
+            await locks.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, 61, new PrefixClaim(0, "guessed")), AskTimeout));
         Assert.Equal(
-            new PrefixRefused(LockRefusal.InvalidPrefix),
-            await locks.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, new PrefixClaim(70_000, grant.LeaseToken)), AskTimeout));
+            new PrefixRefused(LockRefusal.InvalidPrefix, 62),
+            await locks.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, 62, new PrefixClaim(70_000, grant.LeaseToken)), AskTimeout));
 
         Assert.Equal(
-            new PrefixGranted(0, grant.LeaseToken),
-            await locks.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, new PrefixClaim(0, grant.LeaseToken)), AskTimeout));
+            new PrefixGranted(0, grant.LeaseToken, 63),
+            await locks.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, 63, new PrefixClaim(0, grant.LeaseToken)), AskTimeout));
     }
 
     [Fact]
@@ -186,8 +187,8 @@ public sealed class LockActorSpec : TestKit
         var newConnection = CreateTestProbe();
 
         Assert.Equal(
-            new PrefixGranted(0, grant.LeaseToken),
-            await locks.Ask<object>(new AcquirePrefix(newConnection.Ref, new PrefixClaim(0, grant.LeaseToken)), AskTimeout));
+            new PrefixGranted(0, grant.LeaseToken, 71),
+            await locks.Ask<object>(new AcquirePrefix(newConnection.Ref, 71, new PrefixClaim(0, grant.LeaseToken)), AskTimeout));
 
         await StopAndAwaitGrace(locks, newConnection, 0, _clock.GetUtcNow() + Grace);
     }
@@ -199,7 +200,7 @@ public sealed class LockActorSpec : TestKit
         var owner = CreateTestProbe().Ref;
         var first = await Grant(locks, owner);
         var second = await Grant(locks, owner);
-        Assert.IsType<PrefixReleased>(await locks.Ask<object>(new ReleasePrefix(1, second.LeaseToken), AskTimeout));
+        Assert.IsType<PrefixReleased>(await locks.Ask<object>(new ReleasePrefix(1, second.LeaseToken, 81), AskTimeout));
         var third = await Grant(locks, owner);
         var fourth = await Grant(locks, owner);
         Assert.Equal([0, 1, 2], new[] { first.Prefix, third.Prefix, fourth.Prefix });
@@ -216,13 +217,13 @@ public sealed class LockActorSpec : TestKit
 
         _clock.Advance(Grace - TimeSpan.FromSeconds(1));
         Assert.Equal(
-            new PrefixGranted(0, first.LeaseToken),
-            await restarted.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, new PrefixClaim(0, first.LeaseToken)), AskTimeout));
+            new PrefixGranted(0, first.LeaseToken, 82),
+            await restarted.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, 82, new PrefixClaim(0, first.LeaseToken)), AskTimeout));
 
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(
-            new PrefixRefused(LockRefusal.InvalidLeaseToken),
-            await restarted.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, new PrefixClaim(1, third.LeaseToken)), AskTimeout));
+            new PrefixRefused(LockRefusal.InvalidLeaseToken, 83),
+            await restarted.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, 83, new PrefixClaim(1, third.LeaseToken)), AskTimeout));
         Assert.Equal(1, (await Grant(restarted, CreateTestProbe().Ref)).Prefix);
         Assert.Equal(2, (await Grant(restarted, CreateTestProbe().Ref)).Prefix);
     }
@@ -247,8 +248,8 @@ public sealed class LockActorSpec : TestKit
 
         _clock.Advance(Grace);
         Assert.Equal(
-            new PrefixRefused(LockRefusal.InvalidLeaseToken),
-            await restarted.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, new PrefixClaim(lost.Prefix, lost.LeaseToken)), AskTimeout));
+            new PrefixRefused(LockRefusal.InvalidLeaseToken, 91),
+            await restarted.Ask<object>(new AcquirePrefix(CreateTestProbe().Ref, 91, new PrefixClaim(lost.Prefix, lost.LeaseToken)), AskTimeout));
         Assert.Equal(lost.Prefix, (await Grant(restarted, CreateTestProbe().Ref)).Prefix);
         Assert.Equal(2, (await Grant(restarted, CreateTestProbe().Ref)).Prefix);
     }
@@ -278,7 +279,7 @@ public sealed class LockActorSpec : TestKit
         _ = await Grant(locks, owner);
         var second = await Grant(locks, owner);
         _ = await Grant(locks, owner);
-        Assert.IsType<PrefixReleased>(await locks.Ask<object>(new ReleasePrefix(1, second.LeaseToken), AskTimeout));
+        Assert.IsType<PrefixReleased>(await locks.Ask<object>(new ReleasePrefix(1, second.LeaseToken, 101), AskTimeout));
 
         // Events 1..3 are deleted once snapshot 3 is saved; only the release stays in the journal.
         await AwaitAssertAsync(async () =>
@@ -298,9 +299,9 @@ public sealed class LockActorSpec : TestKit
         _ = await Grant(locks, owner);
         var second = await Grant(locks, owner);
 
-        Assert.Equal(new PrefixRefused(LockRefusal.NoFreePrefix), await locks.Ask<object>(new AcquirePrefix(owner), AskTimeout));
+        Assert.Equal(new PrefixRefused(LockRefusal.NoFreePrefix, 111), await locks.Ask<object>(new AcquirePrefix(owner, 111), AskTimeout));
 
-        Assert.IsType<PrefixReleased>(await locks.Ask<object>(new ReleasePrefix(1, second.LeaseToken), AskTimeout));
+        Assert.IsType<PrefixReleased>(await locks.Ask<object>(new ReleasePrefix(1, second.LeaseToken, 112), AskTimeout));
         Assert.Equal(1, (await Grant(locks, owner)).Prefix);
     }
 
@@ -310,17 +311,29 @@ public sealed class LockActorSpec : TestKit
         var locks = Start();
         _ = await Grant(locks, CreateTestProbe().Ref);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => locks.Ask<object>(new AcquirePrefix(null!), AskTimeout));
+        await Assert.ThrowsAsync<ArgumentException>(() => locks.Ask<object>(new AcquirePrefix(null!, 121), AskTimeout));
 
         Assert.Equal(new LeaseState(0, true, null), Assert.Single((await Leases(locks)).Leases));
     }
 
     private IActorRef Start(LockSettings? settings = null) => Sys.ActorOf(LockActor.Props(settings ?? _settings, _clock));
 
-    private static async Task<PrefixGranted> Grant(IActorRef locks, IActorRef owner) =>
-        Assert.IsType<PrefixGranted>(await locks.Ask<object>(new AcquirePrefix(owner), AskTimeout));
+    // Each grant under an id of its own, which the reply must carry back.
+    private static async Task<PrefixGranted> Grant(IActorRef locks, IActorRef owner)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var granted = Assert.IsType<PrefixGranted>(await locks.Ask<object>(new AcquirePrefix(owner, id), AskTimeout));
+        Assert.Equal(id, granted.CorrelationId);
+        return granted;
+    }
 
-    private static Task<LeaseList> Leases(IActorRef locks) => locks.Ask<LeaseList>(GetLeases.Instance, AskTimeout);
+    private static async Task<LeaseList> Leases(IActorRef locks)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var list = await locks.Ask<LeaseList>(new GetLeases(id), AskTimeout);
+        Assert.Equal(id, list.CorrelationId);
+        return list;
+    }
 
     private async Task StopAndAwaitGrace(IActorRef locks, Akka.TestKit.TestProbe owner, int prefix, DateTimeOffset deadline)
     {
