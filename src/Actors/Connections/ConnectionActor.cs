@@ -820,7 +820,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         subscription.Delivered(change.Revision);
 
         // A subscription only ever delivers keys the token may read, whatever its prefixes.
-        var changes = Readable(change.Changes);
+        var changes = ReadableChanges.Of(change.Changes, _principal);
         if (changes.Count > 0 && Send(new ChangeNotification(change.SubscriptionId, change.Revision, changes)))
         {
             _metrics.NotificationSent(_codec.Dialect);
@@ -833,20 +833,6 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _principal is { } principal && !ReferenceEquals(principal, Principal.Anonymous) ? principal.Subject : null;
 
     private bool MayRead(byte[] key) => _principal?.Allows(Right.Read, key) == true;
-
-    // The subscription actor's list (shared with other subscribers) goes out as it is when every key is readable.
-    private IReadOnlyList<Change> Readable(IReadOnlyList<Change> changes)
-    {
-        for (var i = 0; i < changes.Count; i++)
-        {
-            if (!MayRead(changes[i].Key))
-            {
-                return changes.Where(c => MayRead(c.Key)).ToArray();
-            }
-        }
-
-        return changes;
-    }
 
     private void Complete(long correlation, RequestOutcome outcome, Func<RequestId, RequestKind, ProtocolMessage> reply)
     {

@@ -450,4 +450,56 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         subs.Tell(GetStats.Instance);
         await ExpectMsgAsync(new SubscriptionStats(1, 1, SubscriptionMemory.Estimate([[0]])));
     }
+
+    [Fact]
+    public async Task Subscribers_matching_the_whole_batch_should_share_one_list_per_include_values_flag()
+    {
+        var subs = StartSubscriptions();
+        var (a, b, c, d) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        await SubscribeAsync(subs, a, 1, ["k/"], includeValues: true);
+        await SubscribeAsync(subs, b, 2, ["k/1", "k/2"], includeValues: true);
+        await SubscribeAsync(subs, c, 3, [""], includeValues: false);
+        await SubscribeAsync(subs, d, 4, ["k/"], includeValues: false);
+
+        await WriteAsync(("k/1", "x"), ("k/2", null));
+
+        var (na, nb, nc, nd) = (
+            await a.ExpectMsgAsync<SubscribedKeysChanged>(),
+            await b.ExpectMsgAsync<SubscribedKeysChanged>(),
+            await c.ExpectMsgAsync<SubscribedKeysChanged>(),
+            await d.ExpectMsgAsync<SubscribedKeysChanged>());
+        AssertChanges(na, ("k/1", false, "x"), ("k/2", true, null));
+        AssertChanges(nc, ("k/1", false, null), ("k/2", true, null));
+        // Built once per flag, whatever prefixes matched it: the subscribers hold the same instance.
+        Assert.Same(na.Changes, nb.Changes);
+        Assert.Same(nc.Changes, nd.Changes);
+        Assert.NotSame(na.Changes, nc.Changes);
+    }
+
+    [Fact]
+    public async Task A_subscriber_matching_part_of_a_batch_should_get_only_its_keys_in_batch_order()
+    {
+        var subs = StartSubscriptions();
+        var (leading, gapped, all) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        await SubscribeAsync(subs, leading, 1, ["a/"], includeValues: true);
+        await SubscribeAsync(subs, gapped, 2, ["b/"], includeValues: true);
+        await SubscribeAsync(subs, all, 3, [""], includeValues: true);
+
+        await WriteAsync(("a/1", "1"), ("b/1", "2"), ("a/2", "3"), ("b/2", null), ("b/3", "4"));
+
+        AssertChanges(await leading.ExpectMsgAsync<SubscribedKeysChanged>(), ("a/1", false, "1"), ("a/2", false, "3"));
+        var own = await gapped.ExpectMsgAsync<SubscribedKeysChanged>();
+        AssertChanges(own, ("b/1", false, "2"), ("b/2", true, null), ("b/3", false, "4"));
+        var whole = await all.ExpectMsgAsync<SubscribedKeysChanged>();
+        Assert.Equal(5, whole.Changes.Count);
+        // Its own list still refers to the batch's arrays: no key or value is copied per subscriber.
+        Assert.Same(whole.Changes[1].Key, own.Changes[0].Key);
+        Assert.Same(whole.Changes[4].Value, own.Changes[2].Value);
+
+        await WriteAsync(("a/3", "5"), ("a/4", "6"), ("z", "7"));
+        // A leading run of the batch: its own list, not the shared one of the whole batch.
+        var run = await leading.ExpectMsgAsync<SubscribedKeysChanged>();
+        AssertChanges(run, ("a/3", false, "5"), ("a/4", false, "6"));
+        Assert.NotSame((await all.ExpectMsgAsync<SubscribedKeysChanged>()).Changes, run.Changes);
+    }
 }
