@@ -147,6 +147,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         }
 
         _touched.Clear();
+        _batch.Reset([]); // the batch's values are not held once it is routed
         _metrics.Routed(committed.Revision);
     }
 
