@@ -41,7 +41,7 @@ await using (var subscription = await mwg.Store.SubscribeAsync([Encoding.UTF8.Ge
     {
         await foreach (var message in subscription.ReadAllAsync(stop.Token))
         {
-            if (message is not ChangeNotification notification)
+            if (message is not SubscribedKeysChanged notification)
             {
                 continue;
             }

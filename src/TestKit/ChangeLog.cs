@@ -176,7 +176,7 @@ internal sealed class ChangeLog : IAsyncDisposable
         {
             switch (message)
             {
-                case ChangeNotification notification:
+                case SubscribedKeysChanged notification:
                     foreach (var change in notification.Changes)
                     {
                         _changes.Add(new MwgChange(notification.Revision, change.Key, change.Removed ? null : change.Value ?? []));

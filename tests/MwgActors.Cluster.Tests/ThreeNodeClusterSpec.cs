@@ -31,7 +31,7 @@ public sealed class ThreeNodeClusterSpec : IClassFixture<ThreeNodeCluster>
         var revision = await Mwg(_cluster.A).Store.PutAsync([Pair(key, "v1")]);
 
         using var timeout = new CancellationTokenSource(Timeout);
-        var change = await subscription.ReadAllAsync(timeout.Token).OfType<ChangeNotification>().FirstAsync(timeout.Token);
+        var change = await subscription.ReadAllAsync(timeout.Token).OfType<SubscribedKeysChanged>().FirstAsync(timeout.Token);
         Assert.Equal(revision, change.Revision);
         var only = Assert.Single(change.Changes);
         Assert.Equal(key, only.Key);
@@ -51,7 +51,7 @@ public sealed class ThreeNodeClusterSpec : IClassFixture<ThreeNodeCluster>
         }
 
         using var timeout = new CancellationTokenSource(Timeout);
-        var seen = await subscription.ReadAllAsync(timeout.Token).OfType<ChangeNotification>().Take(revisions.Count).Select(n => n.Revision).ToListAsync(timeout.Token);
+        var seen = await subscription.ReadAllAsync(timeout.Token).OfType<SubscribedKeysChanged>().Take(revisions.Count).Select(n => n.Revision).ToListAsync(timeout.Token);
         Assert.Equal(revisions, seen);
     }
 
@@ -163,7 +163,7 @@ public sealed class ThreeNodeClusterSpec : IClassFixture<ThreeNodeCluster>
         var written = await Mwg(_cluster.A).Store.PutAsync([Pair(missing, "now")]);
         Assert.Equal(put + 1, written);
         using var timeout = new CancellationTokenSource(Timeout);
-        var first = await subscription.ReadAllAsync(timeout.Token).OfType<ChangeNotification>().FirstAsync(timeout.Token);
+        var first = await subscription.ReadAllAsync(timeout.Token).OfType<SubscribedKeysChanged>().FirstAsync(timeout.Token);
         Assert.Equal(written, first.Revision);
         Assert.False(Assert.Single(first.Changes).Removed);
     }

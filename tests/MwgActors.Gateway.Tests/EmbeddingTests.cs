@@ -116,7 +116,7 @@ public sealed class EmbeddingTests : IAsyncLifetime
         await using var subscription = await store.SubscribeAsync([Utf8("svc/")]);
         var revision = await store.PutAsync([new(Utf8("svc/a"), Utf8("1"))]);
 
-        var notification = Assert.IsType<SubscriptionProtocol.ChangeNotification>(await subscription.ReadAsync().AsTask().WaitAsync(Patience));
+        var notification = Assert.IsType<SubscriptionProtocol.SubscribedKeysChanged>(await subscription.ReadAsync().AsTask().WaitAsync(Patience));
         Assert.Equal(revision, notification.Revision);
         await host.StopAsync();
         await host.Services.GetRequiredService<ActorSystem>().WhenTerminated.WaitAsync(Patience);

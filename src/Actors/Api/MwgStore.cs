@@ -132,9 +132,9 @@ public sealed class MwgStore
         var id = Interlocked.Increment(ref _nextSubscriptionId);
         try
         {
-            var subscribed = await Ask<Subscribed>(
+            var subscribed = await Ask<SubscriptionOpened>(
                 _subscriptions,
-                new Subscribe(id, prefixes.Select(p => p.ToArray()).ToArray(), afterRevision, includeValues, bridge),
+                new OpenSubscription(id, prefixes.Select(p => p.ToArray()).ToArray(), afterRevision, includeValues, bridge),
                 cancellationToken);
             return new MwgSubscription(subscribed.CurrentRevision, channel.Reader, bridge);
         }
@@ -176,7 +176,7 @@ public sealed class MwgStore
                     _ => MwgApiError.Unavailable,
                 },
                 $"storage failed: {failed.Reason}"),
-            SubscribeRefused => throw new MwgApiException(
+            OpenSubscriptionRefused => throw new MwgApiException(
                 MwgApiError.Overloaded, "the server holds all the subscriptions it has memory for (mwg.subscriptions.max-memory), retry later"),
             _ => throw new MwgApiException(MwgApiError.Unavailable, $"unexpected reply {reply.GetType().Name}"),
         };

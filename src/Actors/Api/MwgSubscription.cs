@@ -27,7 +27,7 @@ public sealed class MwgSubscription : IAsyncDisposable
     public long CurrentRevision { get; }
 
     /// <summary>
-    /// <see cref="ChangeNotification"/>, <see cref="ReloadRequired"/> and <see cref="ResumeTooOld"/> messages as they
+    /// <see cref="SubscribedKeysChanged"/>, <see cref="ReloadRequired"/> and <see cref="ResumeTooOld"/> messages as they
     /// arrive, until the subscription is disposed or the system stops.
     /// </summary>
     public IAsyncEnumerable<object> ReadAllAsync(CancellationToken cancellationToken = default) =>

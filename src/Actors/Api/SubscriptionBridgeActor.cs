@@ -16,7 +16,7 @@ internal sealed class SubscriptionBridgeActor : ReceiveActor
     public SubscriptionBridgeActor(ChannelWriter<object> writer)
     {
         _writer = writer;
-        Receive<ChangeNotification>(Push);
+        Receive<SubscribedKeysChanged>(Push);
         Receive<ReloadRequired>(Push);
         Receive<ResumeTooOld>(Push);
     }
@@ -34,7 +34,7 @@ internal sealed class SubscriptionBridgeActor : ReceiveActor
         }
 
         // The reader is too far behind: tell it once to reload rather than buffering without bound.
-        if (!_overflowed && message is ChangeNotification notification)
+        if (!_overflowed && message is SubscribedKeysChanged notification)
         {
             _overflowed = true;
             _writer.TryComplete(new ChannelOverflowException(notification.SubscriptionId, notification.Revision));

@@ -6,13 +6,13 @@ using MwgActors.Actors.Auth;
 using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.Storage;
+using MwgActors.Actors.Subscriptions;
 using MwgActors.Protocol;
 using MwgActors.Protocol.Binary;
 using MwgActors.Storage;
 using static MwgActors.Actors.Connections.ConnectionProtocol;
 using Error = MwgActors.Protocol.Error;
 using Lock = MwgActors.Protocol.Lock;
-using Subs = MwgActors.Actors.Subscriptions.SubscriptionProtocol;
 
 namespace MwgActors.Actors.Connections;
 
@@ -149,15 +149,15 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         });
         Receive<LockProtocol.PrefixRefused>(refused => Complete(refused.CorrelationId, RequestOutcome.Error, (id, _) => new Error(id, ErrorMapping.From(refused.Reason), ErrorMapping.Describe(refused.Reason))));
 
-        Receive<Subs.Subscribed>(OnSubscribed);
-        Receive<Subs.SubscribeFailed>(OnSubscribeFailed);
-        Receive<Subs.SubscribeRefused>(OnSubscribeRefused);
-        Receive<Subs.Unsubscribed>(OnUnsubscribed);
-        Receive<Subs.ChangeNotification>(OnChange);
-        Receive<Subs.ReloadRequired>(reload => SendReload(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes), ReloadReason.Forced));
-        Receive<Subs.ReplayChunkSent>(chunk => OnReplayChunkSent(chunk.Token, Sender));
+        Receive<SubscriptionProtocol.SubscriptionOpened>(OnSubscribed);
+        Receive<SubscriptionProtocol.OpenSubscriptionFailed>(OnSubscribeFailed);
+        Receive<SubscriptionProtocol.OpenSubscriptionRefused>(OnSubscribeRefused);
+        Receive<SubscriptionProtocol.SubscriptionClosed>(OnUnsubscribed);
+        Receive<SubscriptionProtocol.SubscribedKeysChanged>(OnChange);
+        Receive<SubscriptionProtocol.ReloadRequired>(reload => SendReload(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes), ReloadReason.Forced));
+        Receive<SubscriptionProtocol.ReplayChunkSent>(chunk => OnReplayChunkSent(chunk.Token, Sender));
         Receive<ReplayRoomCheck>(_ => ReleaseWaitingReplays());
-        Receive<Subs.ResumeTooOld>(tooOld => SendReload(new ReloadAll(tooOld.SubscriptionId), ReloadReason.ResumeTooOld));
+        Receive<SubscriptionProtocol.ResumeTooOld>(tooOld => SendReload(new ReloadAll(tooOld.SubscriptionId), ReloadReason.ResumeTooOld));
 
         Receive<Sweep>(_ => OnSweep());
         Receive<StorageProtocol.Readers>(OnReaders);
@@ -166,7 +166,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<TokenExpiry>(OnTokenExpiry);
         Receive<AuthenticateDeadline>(_ => OnAuthenticateDeadline());
         Receive<ResumePaused>(_ => ResumeSubscriptions());
-        Receive<SubscribeG1Push>(_ => _refs.Subscriptions.Tell(new Subs.Subscribe(G1PushSubscription, [[]], null, true, Self, ExemptFromBudget: true)));
+        Receive<SubscribeG1Push>(_ => _refs.Subscriptions.Tell(new SubscriptionProtocol.OpenSubscription(G1PushSubscription, [[]], null, true, Self, ExemptFromBudget: true)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -587,7 +587,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         subscription.Paused = true;
         subscription.Resuming = false;
         subscription.UnconfirmedPauses++;
-        _refs.Subscriptions.Tell(new Subs.Unsubscribe(id, Self));
+        _refs.Subscriptions.Tell(new SubscriptionProtocol.CloseSubscription(id, Self));
     }
 
     /// <summary>
@@ -612,7 +612,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             {
                 subscription.Paused = false;
                 subscription.Resuming = true;
-                _refs.Subscriptions.Tell(new Subs.Subscribe(id, subscription.Prefixes, subscription.LastRevision, subscription.IncludeValues, Self, PacedReplay: true, MaxReplayChunk: ReplayChunk));
+                _refs.Subscriptions.Tell(new SubscriptionProtocol.OpenSubscription(id, subscription.Prefixes, subscription.LastRevision, subscription.IncludeValues, Self, PacedReplay: true, MaxReplayChunk: ReplayChunk));
             }
         }
     }
@@ -623,7 +623,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         if (!subscription.Paused)
         {
-            _refs.Subscriptions.Tell(new Subs.Unsubscribe(id, Self));
+            _refs.Subscriptions.Tell(new SubscriptionProtocol.CloseSubscription(id, Self));
         }
 
         _subscriptions.Remove(id);
@@ -672,7 +672,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         var subscriptionId = ++_nextSubscriptionId;
         _pendingSubscriptions[subscriptionId] = NewPending(subscribe.Id, RequestKind.Subscribe);
         _requestedSubscriptions[subscriptionId] = new ConnectionSubscription(subscribe.Prefixes, subscribe.IncludeValues);
-        _refs.Subscriptions.Tell(new Subs.Subscribe(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self, PacedReplay: true, MaxReplayChunk: ReplayChunk));
+        _refs.Subscriptions.Tell(new SubscriptionProtocol.OpenSubscription(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self, PacedReplay: true, MaxReplayChunk: ReplayChunk));
     }
 
     // Live, paused and pending subscriptions alike: at most max-subscriptions-per-connection of them.
@@ -680,7 +680,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _subscriptions.Values.Sum(s => s.PrefixBytes) + _requestedSubscriptions.Values.Sum(s => s.PrefixBytes);
 
     // No room in the subscriptions' memory budget (a resume's was given back at the pause).
-    private void OnSubscribeRefused(Subs.SubscribeRefused refused) =>
+    private void OnSubscribeRefused(SubscriptionProtocol.OpenSubscriptionRefused refused) =>
         SubscribeNotTaken(refused.SubscriptionId, pending =>
         {
             LimitExceeded(refused.Reason, "mwg.subscriptions.max-memory", "answered with an error");
@@ -688,7 +688,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         });
 
     // The journal could not be read to replay it.
-    private void OnSubscribeFailed(Subs.SubscribeFailed failed) =>
+    private void OnSubscribeFailed(SubscriptionProtocol.OpenSubscriptionFailed failed) =>
         SubscribeNotTaken(failed.SubscriptionId, pending =>
             Answer(pending, RequestOutcome.Error, new Error(pending.Id, ErrorCode.Unavailable, "the change log could not be read, retry")));
 
@@ -725,10 +725,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
 
         _pendingSubscriptions[-unsubscribe.SubscriptionId] = NewPending(unsubscribe.Id, RequestKind.Unsubscribe);
-        _refs.Subscriptions.Tell(new Subs.Unsubscribe(unsubscribe.SubscriptionId, Self));
+        _refs.Subscriptions.Tell(new SubscriptionProtocol.CloseSubscription(unsubscribe.SubscriptionId, Self));
     }
 
-    private void OnSubscribed(Subs.Subscribed subscribed)
+    private void OnSubscribed(SubscriptionProtocol.SubscriptionOpened subscribed)
     {
         if (subscribed.SubscriptionId == G1PushSubscription)
         {
@@ -763,7 +763,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnUnsubscribed(Subs.Unsubscribed unsubscribed)
+    private void OnUnsubscribed(SubscriptionProtocol.SubscriptionClosed unsubscribed)
     {
         var id = unsubscribed.SubscriptionId;
         var asked = _pendingSubscriptions.Remove(-id, out var pending);
@@ -782,7 +782,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnChange(Subs.ChangeNotification change)
+    private void OnChange(SubscriptionProtocol.SubscribedKeysChanged change)
     {
         if (ExpiryIsDue())
         {
@@ -817,8 +817,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         subscription.Delivered(change.Revision);
 
         // A subscription only ever delivers keys the token may read, whatever its prefixes.
-        var changes = change.Changes.Where(c => MayRead(c.Key)).Select(c => new Change(c.Key, c.Removed, c.Value)).ToArray();
-        if (changes.Length > 0 && Send(new ChangeNotification(change.SubscriptionId, change.Revision, changes)))
+        var changes = ReadableChanges.Of(change.Changes, _principal);
+        if (changes.Count > 0 && Send(new ChangeNotification(change.SubscriptionId, change.Revision, changes)))
         {
             _metrics.NotificationSent(_codec.Dialect);
         }
@@ -1069,7 +1069,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
         foreach (var (token, subscriptions) in _replaysWaiting)
         {
-            subscriptions.Tell(new Subs.ContinueReplay(token));
+            subscriptions.Tell(new SubscriptionProtocol.ContinueReplay(token));
         }
 
         _replaysWaiting.Clear();

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using MwgActors.Protocol;
 using static MwgActors.Actors.Subscriptions.SubscriptionProtocol;
 
 namespace MwgActors.Actors.Subscriptions;
@@ -58,10 +59,14 @@ internal sealed class Subscription
     public long LiveAfter { get; set; }
 
     // Scratch used while one batch (or one forced reload) is matched: the stamp of the last key (item) that
-    // matched, so overlapping prefixes of this subscription add a key once, and the changes gathered so far.
+    // matched, so overlapping prefixes of this subscription add a key once, and what matched so far (BatchChanges).
     public long LastMatchStamp { get; set; }
 
-    public List<KeyChange>? PendingChanges { get; set; }
+    /// <summary>Operations of the batch matched so far; while <see cref="PendingChanges"/> is null they are its first ones.</summary>
+    public int PendingCount { get; set; }
+
+    /// <summary>Its own list, once its matches in the batch have a gap.</summary>
+    public List<Change>? PendingChanges { get; set; }
 
     public List<byte[]>? PendingReload { get; set; }
 }
@@ -74,7 +79,7 @@ internal sealed class CatchUp(long token, IActorRef replyTo, long? afterRevision
 {
     public long Token { get; } = token;
 
-    /// <summary>Receives <see cref="Subscribed"/> or <see cref="SubscribeFailed"/>.</summary>
+    /// <summary>Receives <see cref="SubscriptionOpened"/> or <see cref="OpenSubscriptionFailed"/>.</summary>
     public IActorRef ReplyTo { get; } = replyTo;
 
     /// <summary>False until the first read, when the subscription started without a resume point: that read only learns the head.</summary>
@@ -93,7 +98,7 @@ internal sealed class CatchUp(long token, IActorRef replyTo, long? afterRevision
     /// <summary>The live buffer overflowed and was dropped: read the journal again before going live.</summary>
     public bool Overflowed { get; set; }
 
-    public List<ChangeNotification> Buffer { get; } = [];
+    public List<SubscribedKeysChanged> Buffer { get; } = [];
 
     /// <summary>Bytes counted for <see cref="Buffer"/> against mwg.subscriptions.max-catch-up-buffer-bytes.</summary>
     public long BufferBytes { get; set; }

@@ -3,15 +3,15 @@ using Akka.Event;
 using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.PubSub;
 using MwgActors.Actors.Storage;
-using ErrorCode = MwgActors.Protocol.ErrorCode;
+using MwgActors.Protocol;
 using static MwgActors.Actors.Subscriptions.SubscriptionProtocol;
 
 namespace MwgActors.Actors.Subscriptions;
 
 /// <summary>
 /// Routes committed batches to prefix subscriptions. Each <see cref="ChangesCommitted"/> from the change bus is
-/// matched key by key through a prefix trie and becomes at most one <see cref="ChangeNotification"/> per matching
-/// subscription, in revision order. A subscription that resumes from a revision first reads the storage
+/// matched key by key through a prefix trie and becomes at most one <see cref="SubscribedKeysChanged"/> per matching
+/// subscription, in revision order; subscriptions that match the whole batch share one list of it (<see cref="BatchChanges"/>). A subscription that resumes from a revision first reads the storage
 /// journal (the source of truth), buffering the live stream meanwhile, and joins it at the seam.
 /// </summary>
 /// <remarks>
@@ -29,6 +29,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
     private readonly Dictionary<long, Subscription> _catchingUp = [];
     private readonly List<Subscription> _matches = [];
     private readonly List<Subscription> _touched = [];
+    private readonly BatchChanges _batch = new();
     private IActorRef _journal = ActorRefs.Nobody;
     private long _lastLiveRevision;
     private long _matchStamp;
@@ -82,15 +83,15 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
     {
         Receive<ChangeBusReady>(_ => { });
         Receive<ChangesCommitted>(OnCommitted);
-        Receive<Subscribe>(OnSubscribe);
-        Receive<Unsubscribe>(m =>
+        Receive<OpenSubscription>(OnOpenSubscription);
+        Receive<CloseSubscription>(m =>
         {
             if (Find(m.Subscriber, m.SubscriptionId) is { } sub)
             {
                 Remove(sub);
             }
 
-            Sender.Tell(new Unsubscribed(m.SubscriptionId));
+            Sender.Tell(new SubscriptionClosed(m.SubscriptionId));
         });
         Receive<ForceReload>(OnForceReload);
         Receive<GetStats>(_ => Sender.Tell(new SubscriptionStats(_subscriptionCount, _bySubscriber.Count, _memoryBytes)));
@@ -111,11 +112,12 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         }
 
         _lastLiveRevision = committed.Revision;
-        foreach (var operation in committed.Operations)
+        _batch.Reset(committed.Operations);
+        for (var index = 0; index < committed.Operations.Count; index++)
         {
             var stamp = ++_matchStamp;
             _matches.Clear();
-            _trie.CollectMatches(operation.Key, _matches);
+            _trie.CollectMatches(committed.Operations[index].Key, _matches);
             foreach (var sub in _matches)
             {
                 if (sub.LastMatchStamp == stamp)
@@ -124,20 +126,16 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
                 }
 
                 sub.LastMatchStamp = stamp;
-                if (sub.PendingChanges is null)
+                if (_batch.Matched(sub, index))
                 {
-                    sub.PendingChanges = [];
                     _touched.Add(sub);
                 }
-
-                sub.PendingChanges.Add(KeyChange.From(operation, sub.IncludeValues));
             }
         }
 
         foreach (var sub in _touched)
         {
-            var notification = new ChangeNotification(sub.Id, committed.Revision, sub.PendingChanges!);
-            sub.PendingChanges = null;
+            var notification = new SubscribedKeysChanged(sub.Id, committed.Revision, _batch.Take(sub));
             if (sub.CatchUp is { } catchUp)
             {
                 BufferLive(catchUp, notification);
@@ -149,17 +147,19 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         }
 
         _touched.Clear();
+        _batch.Reset([]); // the batch's values are not held once it is routed
         _metrics.Routed(committed.Revision);
     }
 
-    private void BufferLive(CatchUp catchUp, ChangeNotification notification)
+    private void BufferLive(CatchUp catchUp, SubscribedKeysChanged notification)
     {
         if (catchUp.Overflowed)
         {
             return; // the journal will be read again up to and past this revision
         }
 
-        // Both bounds are checked before the notification is held: its values would otherwise stay pinned.
+        // Both bounds are checked before the notification is held: its values would otherwise stay pinned. A list shared
+        // with live subscribers counts in full here: while held, this buffer is what keeps it alive.
         var bytes = BufferedBytes(notification);
         var passed = catchUp.Buffer.Count >= _settings.MaxCatchUpBuffer ? "max-catch-up-buffer"
             : catchUp.BufferBytes + bytes > _settings.MaxCatchUpBufferBytes ? "max-catch-up-buffer-bytes"
@@ -180,7 +180,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         catchUp.BufferBytes += bytes;
     }
 
-    private static long BufferedBytes(ChangeNotification notification)
+    private static long BufferedBytes(SubscribedKeysChanged notification)
     {
         long bytes = 0;
         foreach (var change in notification.Changes)
@@ -191,7 +191,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         return bytes;
     }
 
-    private void OnSubscribe(Subscribe m)
+    private void OnOpenSubscription(OpenSubscription m)
     {
         // The budget is checked before anything is copied or allocated for the subscription.
         var cost = SubscriptionMemory.Estimate(m.Prefixes);
@@ -208,7 +208,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
                     _settings.MaxMemoryBytes);
             }
 
-            Sender.Tell(new SubscribeRefused(m.SubscriptionId, ErrorCode.Overloaded));
+            Sender.Tell(new OpenSubscriptionRefused(m.SubscriptionId, ErrorCode.Overloaded));
             return;
         }
 
@@ -284,18 +284,18 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         catchUp.Position = m.SequenceNr;
         if (m.Payload is KeysChanged changed)
         {
-            List<KeyChange>? changes = null;
+            List<Change>? changes = null;
             foreach (var operation in changed.Operations)
             {
                 if (sub.Matches(operation.Key))
                 {
-                    (changes ??= []).Add(KeyChange.From(operation, sub.IncludeValues));
+                    (changes ??= []).Add(BatchChanges.ChangeOf(operation, sub.IncludeValues));
                 }
             }
 
             if (changes is not null)
             {
-                sub.Subscriber.Tell(new ChangeNotification(sub.Id, m.SequenceNr, changes));
+                sub.Subscriber.Tell(new SubscribedKeysChanged(sub.Id, m.SequenceNr, changes));
             }
         }
     }
@@ -365,7 +365,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         }
 
         // Every matching change up to the last revision routed live has now been delivered.
-        catchUp.ReplyTo.Tell(new Subscribed(sub.Id, Math.Max(catchUp.Position, _lastLiveRevision)));
+        catchUp.ReplyTo.Tell(new SubscriptionOpened(sub.Id, Math.Max(catchUp.Position, _lastLiveRevision)));
         if (catchUp.PendingReloads.Count > 0)
         {
             sub.Subscriber.Tell(new ReloadRequired(sub.Id, catchUp.PendingReloads.ToArray()));
@@ -387,7 +387,7 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
         _log.Warning(m.Cause, "Reading the change log failed for subscription {SubscriptionId} of {Subscriber}", sub.Id, sub.Subscriber);
         catchUp.Reader = null;
         Remove(sub);
-        catchUp.ReplyTo.Tell(new SubscribeFailed(sub.Id));
+        catchUp.ReplyTo.Tell(new OpenSubscriptionFailed(sub.Id));
     }
 
     private void OnForceReload(ForceReload m)

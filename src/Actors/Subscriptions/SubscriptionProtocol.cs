@@ -1,10 +1,12 @@
 using Akka.Actor;
-using ErrorCode = MwgActors.Protocol.ErrorCode;
-using MwgActors.Storage;
+using MwgActors.Protocol;
 
 namespace MwgActors.Actors.Subscriptions;
 
-/// <summary>Messages of the subscription actor.</summary>
+/// <summary>
+/// Messages of the subscription actor. Named apart from the wire messages of <c>MwgActors.Protocol</c> (Subscribe,
+/// Subscribed, ChangeNotification...), so a connection handles both without aliases.
+/// </summary>
 public static class SubscriptionProtocol
 {
     /// <summary>
@@ -12,8 +14,8 @@ public static class SubscriptionProtocol
     /// With <paramref name="AfterRevision"/>, every change after that revision is delivered first, then the live stream,
     /// with no gap and no duplicate; if that revision is no longer in the log, <see cref="ResumeTooOld"/> is pushed
     /// instead and the live stream follows; so it is when that revision is beyond the log's newest (a resume point
-    /// this log never reached), without reading the log. Replied to the sender with <see cref="Subscribed"/> once live,
-    /// <see cref="SubscribeFailed"/>, or <see cref="SubscribeRefused"/> when the subscriptions' memory budget has no
+    /// this log never reached), without reading the log. Replied to the sender with <see cref="SubscriptionOpened"/> once live,
+    /// <see cref="OpenSubscriptionFailed"/>, or <see cref="OpenSubscriptionRefused"/> when the subscriptions' memory budget has no
     /// room for it. Subscribing again with the same id replaces the subscription (a refused one leaves it in place).
     /// </summary>
     /// <param name="SubscriptionId">Chosen by the subscriber, unique per subscriber.</param>
@@ -23,7 +25,7 @@ public static class SubscriptionProtocol
     /// replay-batch-size), so one chunk fits the subscriber's queue.</param>
     /// <param name="ExemptFromBudget">Counted in the memory gauge but never refused: the one fixed-size internal
     /// subscription a G1 connection needs for its pushes, so a full budget cannot silently cut original clients off.</param>
-    public sealed record Subscribe(
+    public sealed record OpenSubscription(
         long SubscriptionId,
         IReadOnlyList<byte[]> Prefixes,
         long? AfterRevision,
@@ -43,23 +45,29 @@ public static class SubscriptionProtocol
     public sealed record ContinueReplay(long Token);
 
     /// <summary>The subscription is live; notifications up to and including <paramref name="CurrentRevision"/> were replayed if asked.</summary>
-    public sealed record Subscribed(long SubscriptionId, long CurrentRevision);
+    public sealed record SubscriptionOpened(long SubscriptionId, long CurrentRevision);
 
     /// <summary>The change log could not be read to set up the subscription; it was dropped. Subscribing again may succeed.</summary>
-    public sealed record SubscribeFailed(long SubscriptionId);
+    public sealed record OpenSubscriptionFailed(long SubscriptionId);
 
     /// <summary>
     /// The subscription was not taken, and nothing was allocated for it: <see cref="ErrorCode.Overloaded"/> when the
     /// estimated memory of all subscriptions would pass <c>mwg.subscriptions.max-memory</c>. Retry once others end.
     /// </summary>
-    public sealed record SubscribeRefused(long SubscriptionId, ErrorCode Reason);
+    public sealed record OpenSubscriptionRefused(long SubscriptionId, ErrorCode Reason);
 
-    public sealed record Unsubscribe(long SubscriptionId, IActorRef Subscriber);
+    /// <summary>Ends the subscription (nothing if there is none). Replied with <see cref="SubscriptionClosed"/>.</summary>
+    public sealed record CloseSubscription(long SubscriptionId, IActorRef Subscriber);
 
-    public sealed record Unsubscribed(long SubscriptionId);
+    public sealed record SubscriptionClosed(long SubscriptionId);
 
-    /// <summary>Pushed to a subscriber: the changes of one revision under its prefixes, at most once per revision.</summary>
-    public sealed record ChangeNotification(long SubscriptionId, long Revision, IReadOnlyList<KeyChange> Changes);
+    /// <summary>
+    /// Pushed to a subscriber: the changes of one revision under its prefixes, at most once per revision, in the type the
+    /// connection encodes. <paramref name="Changes"/> is shared, never to be changed: one list per committed batch and
+    /// include-values flag goes to every subscriber whose prefixes cover the whole batch; others get their own filtered
+    /// list, which still refers to the batch's key and value arrays.
+    /// </summary>
+    public sealed record SubscribedKeysChanged(long SubscriptionId, long Revision, IReadOnlyList<Change> Changes);
 
     /// <summary>Pushed to a subscriber: drop and fetch again these keys or prefixes (a forced reload).</summary>
     public sealed record ReloadRequired(long SubscriptionId, IReadOnlyList<byte[]> KeysOrPrefixes);
@@ -85,11 +93,4 @@ public static class SubscriptionProtocol
 
     /// <param name="MemoryBytes">The estimated memory the subscriptions hold (<c>mwg.subscriptions.max-memory</c> bounds it).</param>
     public sealed record SubscriptionStats(int Subscriptions, int Subscribers, long MemoryBytes = 0);
-}
-
-/// <summary>One changed key: <see cref="Value"/> is null for a removal or when the subscription did not ask for values.</summary>
-public readonly record struct KeyChange(byte[] Key, bool Removed, byte[]? Value)
-{
-    public static KeyChange From(BatchOperation operation, bool includeValue) =>
-        new(operation.Key, operation.IsRemove, includeValue ? operation.Value : null);
 }

@@ -82,8 +82,8 @@ public sealed class MwgStoreSpec : TestKit
     {
         await using var subscription = await Store.SubscribeAsync([Utf8("k/")]);
         var remoteSubscriber = CreateTestProbe();
-        Extension.Subscriptions.Tell(new Subscribe(7, [Utf8("k/")], null, true, remoteSubscriber.Ref), TestActor);
-        await ExpectMsgAsync(new Subscribed(7, 0));
+        Extension.Subscriptions.Tell(new OpenSubscription(7, [Utf8("k/")], null, true, remoteSubscriber.Ref), TestActor);
+        await ExpectMsgAsync(new SubscriptionOpened(7, 0));
 
         await Store.PutAsync([Pair("k/own", "1")]);
         var client = CreateTestProbe();
@@ -98,7 +98,7 @@ public sealed class MwgStoreSpec : TestKit
         AssertNotification(await subscription.ReadAsync().AsTask().WaitAsync(Patience), 1, "k/own", "1");
         AssertNotification(await subscription.ReadAsync().AsTask().WaitAsync(Patience), 3, "k/remote", "2");
 
-        var remote = await remoteSubscriber.ExpectMsgAsync<ChangeNotification>();
+        var remote = await remoteSubscriber.ExpectMsgAsync<SubscribedKeysChanged>();
         Assert.Equal(1, remote.Revision);
         Assert.Equal("k/own", Encoding.UTF8.GetString(Assert.Single(remote.Changes).Key));
     }
@@ -186,8 +186,8 @@ public sealed class MwgStoreSpec : TestKit
         var store = new MwgStore(Sys, CreateTestProbe().Ref, subscriptions.Ref, new ApiSettings(Patience, 16));
 
         var subscribe = store.SubscribeAsync([Utf8("k/")], afterRevision: 1);
-        var request = await subscriptions.ExpectMsgAsync<Subscribe>();
-        subscriptions.Reply(new SubscribeFailed(request.SubscriptionId));
+        var request = await subscriptions.ExpectMsgAsync<OpenSubscription>();
+        subscriptions.Reply(new OpenSubscriptionFailed(request.SubscriptionId));
 
         var thrown = await Assert.ThrowsAsync<MwgApiException>(() => subscribe);
         Assert.Equal(MwgApiError.Unavailable, thrown.Error);
@@ -204,7 +204,7 @@ public sealed class MwgStoreSpec : TestKit
 
     private static void AssertNotification(object message, long revision, string key, string value)
     {
-        var notification = Assert.IsType<ChangeNotification>(message);
+        var notification = Assert.IsType<SubscribedKeysChanged>(message);
         Assert.Equal(revision, notification.Revision);
         var change = Assert.Single(notification.Changes);
         Assert.Equal((key, false, value), (Encoding.UTF8.GetString(change.Key), change.Removed, Text(change.Value)));

@@ -7,6 +7,7 @@ using MwgActors.Actors.Connections;
 using MwgActors.Actors.Hosting;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.Storage;
+using MwgActors.Actors.Subscriptions;
 using MwgActors.Protocol;
 using MwgActors.Protocol.Binary;
 using MwgActors.Storage.Mwdb;
@@ -14,9 +15,7 @@ using MwgActors.Storage;
 using MwgActors.Storage.Memory;
 using static MwgActors.Actors.Connections.ConnectionProtocol;
 using static MwgActors.Actors.Tests.Connections.RecordingOutput;
-using KeyChange = MwgActors.Actors.Subscriptions.KeyChange;
 using Lock = MwgActors.Protocol.Lock;
-using Subs = MwgActors.Actors.Subscriptions.SubscriptionProtocol;
 
 namespace MwgActors.Actors.Tests.Connections;
 
@@ -227,14 +226,14 @@ public sealed class ConnectionActorSpec : TestKit
             connection.Send(new Subscribe(Id(i), [Utf8("k/")], null, true));
         }
 
-        var first = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
-        await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        var first = await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.OpenSubscription>();
+        await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.OpenSubscription>();
         var error = Assert.IsType<Error>(await connection.NextFrameAsync());
         Assert.Equal((Id(3), ErrorCode.TooManySubscriptions), (error.Id, error.Code));
         await connection.ExpectCompletedAsync();
         await _subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
 
-        connection.Actor.Tell(new Subs.Subscribed(first.SubscriptionId, 9), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscriptionOpened(first.SubscriptionId, 9), _subscriptions.Ref);
         Assert.Equal(new Subscribed(Id(1), first.SubscriptionId, 9), await connection.NextFrameAsync());
     }
 
@@ -244,10 +243,10 @@ public sealed class ConnectionActorSpec : TestKit
         // Room for the hello, the two Subscribed replies and one notification, then the queue is full.
         var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-overflow = reload", capacityFrames: 4);
         var ids = await SubscribeAsync(connection, 2);
-        connection.Actor.Tell(new Subs.ChangeNotification(ids[0], 1, [new KeyChange(Utf8("k/1"), false, Utf8("1"))]));
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(ids[0], 1, [new Change(Utf8("k/1"), false, Utf8("1"))]));
         Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
 
-        connection.Actor.Tell(new Subs.ChangeNotification(ids[1], 2, [new KeyChange(Utf8("k/2"), false, Utf8("2"))]));
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(ids[1], 2, [new Change(Utf8("k/2"), false, Utf8("2"))]));
 
         await connection.Output.ExpectMsgAsync<Cleared>();
         var reloads = new[] { await connection.NextFrameAsync(), await connection.NextFrameAsync() };
@@ -316,25 +315,25 @@ public sealed class ConnectionActorSpec : TestKit
         // Bound of 8 frames: the next chunk waits while more than 2 are queued.
         var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-max-frames = 8");
         connection.Send(new Subscribe(Id(1), [Utf8("k/")], 0, true));
-        var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        var subscribe = await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.OpenSubscription>();
         Assert.True(subscribe.PacedReplay);
         Assert.Equal(4, subscribe.MaxReplayChunk); // half the queue
 
         // Room: the connection continues at once, answering whoever sent the chunk.
-        connection.Actor.Tell(new Subs.ReplayChunkSent(subscribe.SubscriptionId, 7), _subscriptions.Ref);
-        Assert.Equal(new Subs.ContinueReplay(7), await _subscriptions.ExpectMsgAsync<Subs.ContinueReplay>());
+        connection.Actor.Tell(new SubscriptionProtocol.ReplayChunkSent(subscribe.SubscriptionId, 7), _subscriptions.Ref);
+        Assert.Equal(new SubscriptionProtocol.ContinueReplay(7), await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.ContinueReplay>());
 
         // Three replayed notifications still queued (with the hello): no room until the client reads them.
         for (var revision = 1; revision <= 3; revision++)
         {
-            connection.Actor.Tell(new Subs.ChangeNotification(subscribe.SubscriptionId, revision, [new KeyChange(Utf8($"k/{revision}"), false, Utf8("v"))]));
+            connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(subscribe.SubscriptionId, revision, [new Change(Utf8($"k/{revision}"), false, Utf8("v"))]));
             Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
         }
 
-        connection.Actor.Tell(new Subs.ReplayChunkSent(subscribe.SubscriptionId, 8), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.ReplayChunkSent(subscribe.SubscriptionId, 8), _subscriptions.Ref);
         await _subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
         connection.Recording.Drain();
-        Assert.Equal(new Subs.ContinueReplay(8), await _subscriptions.ExpectMsgAsync<Subs.ContinueReplay>());
+        Assert.Equal(new SubscriptionProtocol.ContinueReplay(8), await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.ContinueReplay>());
     }
 
     [Fact]
@@ -343,10 +342,10 @@ public sealed class ConnectionActorSpec : TestKit
         // Room for the hello and two notifications; the third replayed one overflows.
         var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-overflow = reload", capacityFrames: 3);
         connection.Send(new Subscribe(Id(1), [Utf8("k/")], 0, true));
-        var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        var subscribe = await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.OpenSubscription>();
         for (var revision = 1; revision <= 3; revision++)
         {
-            connection.Actor.Tell(new Subs.ChangeNotification(subscribe.SubscriptionId, revision, [new KeyChange(Utf8($"k/{revision}"), false, Utf8("v"))]));
+            connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(subscribe.SubscriptionId, revision, [new Change(Utf8($"k/{revision}"), false, Utf8("v"))]));
         }
 
         Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
@@ -355,7 +354,7 @@ public sealed class ConnectionActorSpec : TestKit
 
         // The client learns the id from the reply, then that what it was replayed is incomplete.
         connection.Recording.Drain();
-        _subscriptions.Reply(new Subs.Subscribed(subscribe.SubscriptionId, 3));
+        _subscriptions.Reply(new SubscriptionProtocol.SubscriptionOpened(subscribe.SubscriptionId, 3));
         var reply = Assert.IsType<Subscribed>(await connection.NextFrameAsync());
         await connection.ExpectCompletedAsync();
         Assert.Equal(new ReloadAll(reply.SubscriptionId), await connection.NextFrameAsync());
@@ -367,7 +366,7 @@ public sealed class ConnectionActorSpec : TestKit
         // Room for the hello, the Subscribed reply and one notification; then the reply to a get overflows.
         var connection = await StartAsync(Dialect.Extended, "mwg.connection.outbound-overflow = reload", capacityFrames: 3);
         var ids = await SubscribeAsync(connection, 1);
-        connection.Actor.Tell(new Subs.ChangeNotification(ids[0], 1, [new KeyChange(Utf8("k/1"), false, Utf8("1"))]));
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(ids[0], 1, [new Change(Utf8("k/1"), false, Utf8("1"))]));
         Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
 
         connection.Send(new Get(Id(7), [Utf8("a")]));
@@ -402,15 +401,15 @@ public sealed class ConnectionActorSpec : TestKit
     public async Task A_G1_connection_should_get_every_committed_put_as_a_type_5_push()
     {
         var connection = await StartAsync(Dialect.G1, "mwg.connection.g1-push-puts = on");
-        var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        var subscribe = await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.OpenSubscription>();
         Assert.Equal(connection.Actor, subscribe.Subscriber);
 
         // Pushes wait for the client's first frame (G1PushGateSpec); this one's id is 1.
         connection.Send(new Get(Id(1), [Utf8("x")]));
 
-        connection.Actor.Tell(new Subs.ChangeNotification(subscribe.SubscriptionId, 3, [
-            new KeyChange(Utf8("a"), false, Utf8("1")),
-            new KeyChange(Utf8("gone"), true, null),
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(subscribe.SubscriptionId, 3, [
+            new Change(Utf8("a"), false, Utf8("1")),
+            new Change(Utf8("gone"), true, null),
         ]));
 
         var push = Assert.IsType<ReloadPairs>(await connection.NextFrameAsync());
@@ -447,16 +446,16 @@ public sealed class ConnectionActorSpec : TestKit
         _locks.Reply(new LockProtocol.PrefixRefused(LockRefusal.InvalidLeaseToken, release.CorrelationId));
 
         connection.Send(new Subscribe(Id(7), [Utf8("k/")], null, false));
-        var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
-        _subscriptions.Reply(new Subs.Subscribed(subscribe.SubscriptionId, 0));
+        var subscribe = await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.OpenSubscription>();
+        _subscriptions.Reply(new SubscriptionProtocol.SubscriptionOpened(subscribe.SubscriptionId, 0));
         connection.Send(new Subscribe(Id(8), [Utf8("k/")], null, false)); // over the limit
         connection.Send(new Unsubscribe(Id(9), 999)); // unknown
         connection.Send(new Unsubscribe(Id(10), subscribe.SubscriptionId));
-        await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>();
-        _subscriptions.Reply(new Subs.Unsubscribed(subscribe.SubscriptionId));
+        await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.CloseSubscription>();
+        _subscriptions.Reply(new SubscriptionProtocol.SubscriptionClosed(subscribe.SubscriptionId));
 
         // Pushes take no slot.
-        connection.Actor.Tell(new Subs.ResumeTooOld(subscribe.SubscriptionId, 3));
+        connection.Actor.Tell(new SubscriptionProtocol.ResumeTooOld(subscribe.SubscriptionId, 3));
 
         var answered = new HashSet<RequestId>();
         var completed = 0;
@@ -511,8 +510,8 @@ public sealed class ConnectionActorSpec : TestKit
         for (var i = 0; i < count; i++)
         {
             connection.Send(new Subscribe(Id(100 + i), [Utf8($"p{i}/")], null, true));
-            ids[i] = (await _subscriptions.ExpectMsgAsync<Subs.Subscribe>()).SubscriptionId;
-            _subscriptions.Reply(new Subs.Subscribed(ids[i], 0));
+            ids[i] = (await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.OpenSubscription>()).SubscriptionId;
+            _subscriptions.Reply(new SubscriptionProtocol.SubscriptionOpened(ids[i], 0));
             Assert.IsType<Subscribed>(await connection.NextFrameAsync());
             await connection.ExpectCompletedAsync();
         }

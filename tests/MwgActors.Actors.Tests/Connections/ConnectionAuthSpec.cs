@@ -8,6 +8,7 @@ using MwgActors.Actors.Auth;
 using MwgActors.Actors.Connections;
 using MwgActors.Actors.Hosting;
 using MwgActors.Actors.Storage;
+using MwgActors.Actors.Subscriptions;
 using MwgActors.Protocol;
 using MwgActors.Protocol.Binary;
 using MwgActors.Protocol.Json;
@@ -15,9 +16,7 @@ using MwgActors.Storage.Mwdb;
 using static MwgActors.Actors.Connections.ConnectionProtocol;
 using static MwgActors.Actors.Tests.Connections.RecordingOutput;
 using AuthRequest = MwgActors.Protocol.Auth;
-using KeyChange = MwgActors.Actors.Subscriptions.KeyChange;
 using Lock = MwgActors.Protocol.Lock;
-using Subs = MwgActors.Actors.Subscriptions.SubscriptionProtocol;
 
 namespace MwgActors.Actors.Tests.Connections;
 
@@ -87,7 +86,7 @@ public sealed class ConnectionAuthSpec : TestKit
         await _subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
 
         connection.Send(new Subscribe(Id(2), [Utf8("a/x")], null, true));
-        await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.OpenSubscription>();
     }
 
     [Fact]
@@ -108,9 +107,9 @@ public sealed class ConnectionAuthSpec : TestKit
         var id = await SubscribeAsync(connection, "a/", revision: 5);
 
         // Defensive: even if the subscription actor delivered a key outside the rights, it does not reach the client.
-        connection.Actor.Tell(new Subs.ChangeNotification(id, 6, [Change("a/1"), Change("b/1")]), _subscriptions.Ref);
-        connection.Actor.Tell(new Subs.ChangeNotification(id, 7, [Change("b/2")]), _subscriptions.Ref);
-        connection.Actor.Tell(new Subs.ChangeNotification(id, 8, [Change("a/2")]), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 6, [Change("a/1"), Change("b/1")]), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 7, [Change("b/2")]), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 8, [Change("a/2")]), _subscriptions.Ref);
 
         var first = Assert.IsType<ChangeNotification>(await connection.NextFrameAsync());
         Assert.Equal(6, first.Revision);
@@ -163,17 +162,17 @@ public sealed class ConnectionAuthSpec : TestKit
         var connection = await StartAsync(Dialect.Extended, Grant("ada", clock.GetUtcNow().AddHours(1), rights), clock: clock);
         _validator.Add("fresh", Grant("ada", clock.GetUtcNow().AddHours(3), rights));
         var id = await SubscribeAsync(connection, "a/", revision: 5);
-        connection.Actor.Tell(new Subs.ChangeNotification(id, 6, [Change("a/1")]), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 6, [Change("a/1")]), _subscriptions.Ref);
         Assert.Equal(6, Assert.IsType<ChangeNotification>(await connection.NextFrameAsync()).Revision);
 
         clock.Advance(TimeSpan.FromHours(2));
-        connection.Actor.Tell(new Subs.ChangeNotification(id, 7, [Change("a/2")]), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 7, [Change("a/2")]), _subscriptions.Ref);
         Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
-        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>()).SubscriptionId);
+        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.CloseSubscription>()).SubscriptionId);
 
         // Revision 7 was on its way when the pause happened: dropped now, replayed on resume.
-        connection.Actor.Tell(new Subs.ChangeNotification(id, 7, [Change("a/2")]), _subscriptions.Ref);
-        connection.Actor.Tell(new Subs.Unsubscribed(id), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 7, [Change("a/2")]), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscriptionClosed(id), _subscriptions.Ref);
         connection.Send(new Get(Id(2), [Utf8("a/1")]));
         Assert.Equal(ErrorCode.Unauthorized, Assert.IsType<Error>(await connection.NextFrameAsync()).Code);
         await _storage.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
@@ -181,12 +180,12 @@ public sealed class ConnectionAuthSpec : TestKit
         connection.Send(new AuthRequest(Id(3), "fresh"));
         var result = Assert.IsType<AuthResult>(await connection.NextFrameAsync());
         Assert.Equal("ada", result.Subject);
-        var resume = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        var resume = await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.OpenSubscription>();
         Assert.Equal((id, 6L, "a/"), (resume.SubscriptionId, resume.AfterRevision, Text(resume.Prefixes.Single())));
 
-        connection.Actor.Tell(new Subs.ChangeNotification(id, 7, [Change("a/2")]), _subscriptions.Ref);
-        connection.Actor.Tell(new Subs.Subscribed(id, 7), _subscriptions.Ref);
-        connection.Actor.Tell(new Subs.ChangeNotification(id, 8, [Change("a/3")]), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 7, [Change("a/2")]), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscriptionOpened(id, 7), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 8, [Change("a/3")]), _subscriptions.Ref);
         Assert.Equal(7, Assert.IsType<ChangeNotification>(await connection.NextFrameAsync()).Revision);
         Assert.Equal(8, Assert.IsType<ChangeNotification>(await connection.NextFrameAsync()).Revision);
         await connection.Output.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
@@ -202,7 +201,7 @@ public sealed class ConnectionAuthSpec : TestKit
         clock.Advance(TimeSpan.FromHours(2));
         connection.Send(new Ping(Id(2)));
         Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
-        await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>();
+        await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.CloseSubscription>();
         Assert.IsType<Pong>(await connection.NextFrameAsync());
 
         connection.Send(new AuthRequest(Id(3), "narrow"));
@@ -223,8 +222,8 @@ public sealed class ConnectionAuthSpec : TestKit
 
         Assert.IsType<AuthResult>(await connection.NextFrameAsync());
         Assert.Equal(new ReloadAll(id), await connection.NextFrameAsync());
-        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>()).SubscriptionId);
-        connection.Actor.Tell(new Subs.ChangeNotification(id, 6, [Change("a/1")]), _subscriptions.Ref);
+        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.CloseSubscription>()).SubscriptionId);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 6, [Change("a/1")]), _subscriptions.Ref);
         await connection.Output.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
@@ -282,10 +281,10 @@ public sealed class ConnectionAuthSpec : TestKit
         var id = await SubscribeAsync(connection, "a/", revision: 5);
         clock.Advance(TimeSpan.FromHours(2));
 
-        connection.Actor.Tell(new Subs.ChangeNotification(id, 6, [Change("a/1")]), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 6, [Change("a/1")]), _subscriptions.Ref);
 
         Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
-        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>()).SubscriptionId);
+        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.CloseSubscription>()).SubscriptionId);
         await connection.Output.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
@@ -377,13 +376,13 @@ public sealed class ConnectionAuthSpec : TestKit
     private async Task<long> SubscribeAsync(Connection connection, string prefix, long revision)
     {
         connection.Send(new Subscribe(Id(100), [Utf8(prefix)], null, true));
-        var id = (await _subscriptions.ExpectMsgAsync<Subs.Subscribe>()).SubscriptionId;
-        _subscriptions.Reply(new Subs.Subscribed(id, revision));
+        var id = (await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.OpenSubscription>()).SubscriptionId;
+        _subscriptions.Reply(new SubscriptionProtocol.SubscriptionOpened(id, revision));
         Assert.IsType<Subscribed>(await connection.NextFrameAsync());
         return id;
     }
 
-    private static KeyChange Change(string key) => new(Utf8(key), false, Utf8("v"));
+    private static Change Change(string key) => new(Utf8(key), false, Utf8("v"));
 
     private static RequestId Id(int n) => new(MwdbBase64.EncodeInt(n));
 

@@ -7,14 +7,13 @@ using MwgActors.Actors.Connections;
 using MwgActors.Actors.Hosting;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.Storage;
+using MwgActors.Actors.Subscriptions;
 using MwgActors.Protocol;
 using MwgActors.Protocol.Binary;
 using MwgActors.Storage.Mwdb;
 using static MwgActors.Actors.Connections.ConnectionProtocol;
 using static MwgActors.Actors.Tests.Connections.RecordingOutput;
-using KeyChange = MwgActors.Actors.Subscriptions.KeyChange;
 using Lock = MwgActors.Protocol.Lock;
-using Subs = MwgActors.Actors.Subscriptions.SubscriptionProtocol;
 
 namespace MwgActors.Actors.Tests.Connections;
 
@@ -136,12 +135,12 @@ public sealed class G1PushGateSpec : TestKit
             new RecordingOutput(output.Ref),
             new ConnectionRefs(_storage.Ref, _subscriptions.Ref, _locks.Ref)));
         await _storage.ExpectMsgAsync<StorageProtocol.GetReaders>();
-        var subscribe = await _subscriptions.ExpectMsgAsync<Subs.Subscribe>();
+        var subscribe = await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.OpenSubscription>();
         return (actor, output, subscribe.SubscriptionId);
     }
 
     private static void Push(IActorRef connection, long subscription, string key, string value) =>
-        connection.Tell(new Subs.ChangeNotification(subscription, 1, [new KeyChange(Utf8(key), false, Utf8(value))]));
+        connection.Tell(new SubscriptionProtocol.SubscribedKeysChanged(subscription, 1, [new Change(Utf8(key), false, Utf8(value))]));
 
     private async Task<ProtocolMessage> NextFrameAsync(TestProbe output)
     {

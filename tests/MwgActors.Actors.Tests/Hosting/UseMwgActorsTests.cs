@@ -43,7 +43,7 @@ public sealed class UseMwgActorsTests : IAsyncLifetime
 
         Assert.Equal(1, revision);
         Assert.Equal("one", Text((await mwg.Store.GetAsync([Utf8("k/1")]))[0]));
-        var notification = Assert.IsType<ChangeNotification>(await subscription.ReadAsync().AsTask().WaitAsync(Patience));
+        var notification = Assert.IsType<SubscribedKeysChanged>(await subscription.ReadAsync().AsTask().WaitAsync(Patience));
         Assert.Equal("k/1", Text(Assert.Single(notification.Changes).Key));
 
         // MwgActors names its plugins in its own ids; the app's default stays the app's.

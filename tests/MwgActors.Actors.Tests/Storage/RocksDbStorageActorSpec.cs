@@ -89,13 +89,13 @@ public sealed class RocksDbStorageActorSpec : StorageActorSpecBase
         // A subscriber resuming from a trimmed revision is told to reload; one resuming inside the log gets the rest.
         var subscriptions = Sys.ActorOf(SubscriptionActor.Props(SubscriptionSettings.Create(Sys.Settings.Config), bus));
         var tooOld = CreateTestProbe();
-        subscriptions.Tell(new Subscribe(1, [[]], 2, false, tooOld.Ref));
+        subscriptions.Tell(new OpenSubscription(1, [[]], 2, false, tooOld.Ref));
         await tooOld.ExpectMsgAsync(new ResumeTooOld(1, 30), Patience);
-        await ExpectMsgAsync(new Subscribed(1, 30));
+        await ExpectMsgAsync(new SubscriptionOpened(1, 30));
 
         var recent = CreateTestProbe();
-        subscriptions.Tell(new Subscribe(2, [[]], 27, false, recent.Ref));
-        var replayed = await recent.ReceiveNAsync(3, Patience).Cast<ChangeNotification>().ToListAsync();
+        subscriptions.Tell(new OpenSubscription(2, [[]], 27, false, recent.Ref));
+        var replayed = await recent.ReceiveNAsync(3, Patience).Cast<SubscribedKeysChanged>().ToListAsync();
         Assert.Equal([28L, 29L, 30L], replayed.Select(n => n.Revision));
     }
 

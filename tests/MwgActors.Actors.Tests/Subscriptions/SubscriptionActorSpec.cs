@@ -23,11 +23,11 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         await WriteAsync(("orders/2", "c"));
         var third = await WriteAsync(("users/2", null));
 
-        var n1 = await client.ExpectMsgAsync<ChangeNotification>();
+        var n1 = await client.ExpectMsgAsync<SubscribedKeysChanged>();
         Assert.Equal((1L, first), (n1.SubscriptionId, n1.Revision));
         AssertChanges(n1, ("users/1", false, null));
         // The batch touching only orders/ sent nothing: the next notification is the third batch.
-        var n3 = await client.ExpectMsgAsync<ChangeNotification>();
+        var n3 = await client.ExpectMsgAsync<SubscribedKeysChanged>();
         Assert.Equal(third, n3.Revision);
         AssertChanges(n3, ("users/2", true, null));
     }
@@ -45,17 +45,17 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         }
 
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(1, [Utf8("k/")], 1, true, client.Ref), TestActor);
-        Assert.Equal(2, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
-        Assert.Equal(3, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
-        await ExpectMsgAsync(new Subscribed(1, 3));
+        subs.Tell(new OpenSubscription(1, [Utf8("k/")], 1, true, client.Ref), TestActor);
+        Assert.Equal(2, (await client.ExpectMsgAsync<SubscribedKeysChanged>()).Revision);
+        Assert.Equal(3, (await client.ExpectMsgAsync<SubscribedKeysChanged>()).Revision);
+        await ExpectMsgAsync(new SubscriptionOpened(1, 3));
 
         // Revisions 2 and 3 reach the bus only now, after the journal delivered them; then revision 4.
         held.Publish(new MwgActors.Actors.Storage.ChangesCommitted(2, Batch(("k/2", "2")).Operations));
         held.Publish(new MwgActors.Actors.Storage.ChangesCommitted(3, Batch(("k/3", "3")).Operations));
         held.Publish(new MwgActors.Actors.Storage.ChangesCommitted(4, Batch(("k/4", "4")).Operations));
 
-        Assert.Equal(4, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
+        Assert.Equal(4, (await client.ExpectMsgAsync<SubscribedKeysChanged>()).Revision);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
 
         var revision = await WriteAsync(("a", "1"), ("zz", null), ("", "root"));
 
-        var n = await client.ExpectMsgAsync<ChangeNotification>();
+        var n = await client.ExpectMsgAsync<SubscribedKeysChanged>();
         Assert.Equal(revision, n.Revision);
         AssertChanges(n, ("a", false, "1"), ("zz", true, null), ("", false, "root"));
     }
@@ -82,10 +82,10 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         var first = await WriteAsync(("abcd", "1"), ("ax", "2"), ("b", "3"));
         var second = await WriteAsync(("abc", "4"));
 
-        var n1 = await client.ExpectMsgAsync<ChangeNotification>();
+        var n1 = await client.ExpectMsgAsync<SubscribedKeysChanged>();
         Assert.Equal(first, n1.Revision);
         AssertChanges(n1, ("abcd", false, null), ("ax", false, null));
-        var n2 = await client.ExpectMsgAsync<ChangeNotification>();
+        var n2 = await client.ExpectMsgAsync<SubscribedKeysChanged>();
         Assert.Equal(second, n2.Revision);
         AssertChanges(n2, ("abc", false, null));
     }
@@ -105,7 +105,7 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         var revisions = new List<long>();
         await foreach (var n in client.ReceiveNAsync(300, Patience))
         {
-            var notification = Assert.IsType<ChangeNotification>(n);
+            var notification = Assert.IsType<SubscribedKeysChanged>(n);
             AssertChanges(notification, ($"k/{revisions.Count % 7}", false, null));
             revisions.Add(notification.Revision);
         }
@@ -121,14 +121,14 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         await SubscribeAsync(subs, client, 1, ["k"]);
         await SubscribeAsync(subs, client, 2, ["k"]);
 
-        subs.Tell(new Unsubscribe(1, client.Ref), TestActor);
-        await ExpectMsgAsync(new Unsubscribed(1));
+        subs.Tell(new CloseSubscription(1, client.Ref), TestActor);
+        await ExpectMsgAsync(new SubscriptionClosed(1));
         var first = await WriteAsync(("k1", "x"));
         var second = await WriteAsync(("k2", "y"));
 
         // Had subscription 1 survived, its notification for the first batch would come before the second batch's.
-        var n1 = await client.ExpectMsgAsync<ChangeNotification>();
-        var n2 = await client.ExpectMsgAsync<ChangeNotification>();
+        var n1 = await client.ExpectMsgAsync<SubscribedKeysChanged>();
+        var n2 = await client.ExpectMsgAsync<SubscribedKeysChanged>();
         Assert.Equal((2L, first), (n1.SubscriptionId, n1.Revision));
         Assert.Equal((2L, second), (n2.SubscriptionId, n2.Revision));
     }
@@ -162,14 +162,14 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         const int count = 10_000;
         for (var i = 0; i < count; i++)
         {
-            subs.Tell(new Subscribe(i, [Utf8($"p/{i}/")], null, false, client.Ref), TestActor);
+            subs.Tell(new OpenSubscription(i, [Utf8($"p/{i}/")], null, false, client.Ref), TestActor);
         }
 
-        subs.Tell(new Subscribe(count, [Utf8("p/")], null, false, client.Ref), TestActor);
+        subs.Tell(new OpenSubscription(count, [Utf8("p/")], null, false, client.Ref), TestActor);
         var subscribed = 0;
         await foreach (var reply in ReceiveNAsync(count + 1, Patience))
         {
-            Assert.IsType<Subscribed>(reply);
+            Assert.IsType<SubscriptionOpened>(reply);
             subscribed++;
         }
 
@@ -179,10 +179,10 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         var second = await WriteAsync(("p/5/z", "6"));
 
         var firstIds = new List<long>();
-        var firstByAll = default(ChangeNotification);
+        var firstByAll = default(SubscribedKeysChanged);
         await foreach (var m in client.ReceiveNAsync(4, Patience))
         {
-            var n = Assert.IsType<ChangeNotification>(m);
+            var n = Assert.IsType<SubscribedKeysChanged>(m);
             Assert.Equal(first, n.Revision);
             firstIds.Add(n.SubscriptionId);
             if (n.SubscriptionId == count)
@@ -199,7 +199,7 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         var secondIds = new List<long>();
         await foreach (var m in client.ReceiveNAsync(2, Patience))
         {
-            var n = Assert.IsType<ChangeNotification>(m);
+            var n = Assert.IsType<SubscribedKeysChanged>(m);
             Assert.Equal(second, n.Revision);
             secondIds.Add(n.SubscriptionId);
         }
@@ -223,10 +223,10 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         }
 
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(1, [Utf8("k/")], 250, true, client.Ref), TestActor);
+        subs.Tell(new OpenSubscription(1, [Utf8("k/")], 250, true, client.Ref), TestActor);
 
         // The first replayed revision is here, so the catch-up is under way: race it with live writes.
-        var revisions = new List<long> { (await client.ExpectMsgAsync<ChangeNotification>(Patience)).Revision };
+        var revisions = new List<long> { (await client.ExpectMsgAsync<SubscribedKeysChanged>(Patience)).Revision };
         for (var i = 1001; i <= 1300; i++)
         {
             Writer.Tell(Batch(($"k/{i}", $"{i}"), ($"x/{i}", "other")), Writes);
@@ -238,18 +238,18 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
 
         await foreach (var m in client.ReceiveNAsync(1300 - 251, Patience))
         {
-            var n = Assert.IsType<ChangeNotification>(m);
+            var n = Assert.IsType<SubscribedKeysChanged>(m);
             AssertChanges(n, ($"k/{n.Revision}", false, $"{n.Revision}"));
             revisions.Add(n.Revision);
         }
 
         Assert.Equal(Enumerable.Range(251, 1300 - 250).Select(i => (long)i), revisions);
-        var subscribed = await ExpectMsgAsync<Subscribed>(Patience);
+        var subscribed = await ExpectMsgAsync<SubscriptionOpened>(Patience);
         Assert.InRange(subscribed.CurrentRevision, 250, 1300);
 
         // Live after the seam, and nothing was duplicated before it.
         var next = await WriteAsync(("k/next", "n"));
-        Assert.Equal(next, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
+        Assert.Equal(next, (await client.ExpectMsgAsync<SubscribedKeysChanged>()).Revision);
     }
 
     [Fact]
@@ -266,14 +266,14 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         }
 
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(1, [Utf8("k/")], 0, false, client.Ref, PacedReplay: true), TestActor);
+        subs.Tell(new OpenSubscription(1, [Utf8("k/")], 0, false, client.Ref, PacedReplay: true), TestActor);
 
         var revisions = new List<long>();
         for (var chunk = 0; chunk < 2; chunk++)
         {
             await foreach (var m in client.ReceiveNAsync(10, Patience))
             {
-                revisions.Add(Assert.IsType<ChangeNotification>(m).Revision);
+                revisions.Add(Assert.IsType<SubscribedKeysChanged>(m).Revision);
             }
 
             // The chunk is out: nothing more until the subscriber says it has room.
@@ -287,11 +287,11 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
 
         await foreach (var m in client.ReceiveNAsync(5, Patience))
         {
-            revisions.Add(Assert.IsType<ChangeNotification>(m).Revision);
+            revisions.Add(Assert.IsType<SubscribedKeysChanged>(m).Revision);
         }
 
         Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), revisions);
-        await ExpectMsgAsync(new Subscribed(1, 25), Patience);
+        await ExpectMsgAsync(new SubscriptionOpened(1, 25), Patience);
     }
 
     [Fact]
@@ -308,13 +308,13 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         }
 
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(1, [Utf8("k/")], 0, false, client.Ref, PacedReplay: true, MaxReplayChunk: 5), TestActor);
+        subs.Tell(new OpenSubscription(1, [Utf8("k/")], 0, false, client.Ref, PacedReplay: true, MaxReplayChunk: 5), TestActor);
         var revisions = new List<long>();
         for (var chunk = 0; chunk < 2; chunk++)
         {
             await foreach (var m in client.ReceiveNAsync(5, Patience))
             {
-                revisions.Add(Assert.IsType<ChangeNotification>(m).Revision);
+                revisions.Add(Assert.IsType<SubscribedKeysChanged>(m).Revision);
             }
 
             var sent = await client.ExpectMsgAsync<ReplayChunkSent>(Patience);
@@ -323,11 +323,11 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
 
         await foreach (var m in client.ReceiveNAsync(2, Patience))
         {
-            revisions.Add(Assert.IsType<ChangeNotification>(m).Revision);
+            revisions.Add(Assert.IsType<SubscribedKeysChanged>(m).Revision);
         }
 
         Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), revisions);
-        await ExpectMsgAsync(new Subscribed(1, 12), Patience);
+        await ExpectMsgAsync(new SubscriptionOpened(1, 12), Patience);
     }
 
     [Fact]
@@ -343,12 +343,12 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         await ExpectMsgAsync<DeleteMessagesSuccess>();
 
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(1, [Utf8("k/")], 2, false, client.Ref), TestActor);
+        subs.Tell(new OpenSubscription(1, [Utf8("k/")], 2, false, client.Ref), TestActor);
         await client.ExpectMsgAsync(new ResumeTooOld(1, 10));
-        await ExpectMsgAsync(new Subscribed(1, 10));
+        await ExpectMsgAsync(new SubscriptionOpened(1, 10));
 
         var next = await WriteAsync(("k/11", "v"));
-        Assert.Equal(next, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
+        Assert.Equal(next, (await client.ExpectMsgAsync<SubscribedKeysChanged>()).Revision);
     }
 
     [Fact]
@@ -364,15 +364,15 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         await ExpectMsgAsync<DeleteMessagesSuccess>();
 
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(1, [Utf8("k/")], 5, false, client.Ref), TestActor);
+        subs.Tell(new OpenSubscription(1, [Utf8("k/")], 5, false, client.Ref), TestActor);
         var revisions = new List<long>();
         await foreach (var m in client.ReceiveNAsync(5))
         {
-            revisions.Add(Assert.IsType<ChangeNotification>(m).Revision);
+            revisions.Add(Assert.IsType<SubscribedKeysChanged>(m).Revision);
         }
 
         Assert.Equal([6L, 7L, 8L, 9L, 10L], revisions);
-        await ExpectMsgAsync(new Subscribed(1, 10));
+        await ExpectMsgAsync(new SubscriptionOpened(1, 10));
     }
 
     [Fact]
@@ -382,10 +382,10 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         await WriteAsync(("k/1", "v"));
 
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(1, [Utf8("k/")], 50, false, client.Ref), TestActor);
+        subs.Tell(new OpenSubscription(1, [Utf8("k/")], 50, false, client.Ref), TestActor);
 
         await client.ExpectMsgAsync(new ResumeTooOld(1, 1));
-        await ExpectMsgAsync(new Subscribed(1, 1));
+        await ExpectMsgAsync(new SubscriptionOpened(1, 1));
     }
 
     [Fact]
@@ -398,11 +398,11 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         }
 
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(3, [Utf8("k")], null, true, client.Ref), TestActor);
-        await ExpectMsgAsync(new Subscribed(3, 5));
+        subs.Tell(new OpenSubscription(3, [Utf8("k")], null, true, client.Ref), TestActor);
+        await ExpectMsgAsync(new SubscriptionOpened(3, 5));
 
         await WriteAsync(("k", "6"));
-        var n = await client.ExpectMsgAsync<ChangeNotification>();
+        var n = await client.ExpectMsgAsync<SubscribedKeysChanged>();
         Assert.Equal(6, n.Revision);
         AssertChanges(n, ("k", false, "6"));
     }
@@ -446,8 +446,60 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
         await WriteAsync(("a1", "x"));
         var second = await WriteAsync(("b1", "y"));
 
-        Assert.Equal(second, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
+        Assert.Equal(second, (await client.ExpectMsgAsync<SubscribedKeysChanged>()).Revision);
         subs.Tell(GetStats.Instance);
         await ExpectMsgAsync(new SubscriptionStats(1, 1, SubscriptionMemory.Estimate([[0]])));
+    }
+
+    [Fact]
+    public async Task Subscribers_matching_the_whole_batch_should_share_one_list_per_include_values_flag()
+    {
+        var subs = StartSubscriptions();
+        var (a, b, c, d) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        await SubscribeAsync(subs, a, 1, ["k/"], includeValues: true);
+        await SubscribeAsync(subs, b, 2, ["k/1", "k/2"], includeValues: true);
+        await SubscribeAsync(subs, c, 3, [""], includeValues: false);
+        await SubscribeAsync(subs, d, 4, ["k/"], includeValues: false);
+
+        await WriteAsync(("k/1", "x"), ("k/2", null));
+
+        var (na, nb, nc, nd) = (
+            await a.ExpectMsgAsync<SubscribedKeysChanged>(),
+            await b.ExpectMsgAsync<SubscribedKeysChanged>(),
+            await c.ExpectMsgAsync<SubscribedKeysChanged>(),
+            await d.ExpectMsgAsync<SubscribedKeysChanged>());
+        AssertChanges(na, ("k/1", false, "x"), ("k/2", true, null));
+        AssertChanges(nc, ("k/1", false, null), ("k/2", true, null));
+        // Built once per flag, whatever prefixes matched it: the subscribers hold the same instance.
+        Assert.Same(na.Changes, nb.Changes);
+        Assert.Same(nc.Changes, nd.Changes);
+        Assert.NotSame(na.Changes, nc.Changes);
+    }
+
+    [Fact]
+    public async Task A_subscriber_matching_part_of_a_batch_should_get_only_its_keys_in_batch_order()
+    {
+        var subs = StartSubscriptions();
+        var (leading, gapped, all) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        await SubscribeAsync(subs, leading, 1, ["a/"], includeValues: true);
+        await SubscribeAsync(subs, gapped, 2, ["b/"], includeValues: true);
+        await SubscribeAsync(subs, all, 3, [""], includeValues: true);
+
+        await WriteAsync(("a/1", "1"), ("b/1", "2"), ("a/2", "3"), ("b/2", null), ("b/3", "4"));
+
+        AssertChanges(await leading.ExpectMsgAsync<SubscribedKeysChanged>(), ("a/1", false, "1"), ("a/2", false, "3"));
+        var own = await gapped.ExpectMsgAsync<SubscribedKeysChanged>();
+        AssertChanges(own, ("b/1", false, "2"), ("b/2", true, null), ("b/3", false, "4"));
+        var whole = await all.ExpectMsgAsync<SubscribedKeysChanged>();
+        Assert.Equal(5, whole.Changes.Count);
+        // Its own list still refers to the batch's arrays: no key or value is copied per subscriber.
+        Assert.Same(whole.Changes[1].Key, own.Changes[0].Key);
+        Assert.Same(whole.Changes[4].Value, own.Changes[2].Value);
+
+        await WriteAsync(("a/3", "5"), ("a/4", "6"), ("z", "7"));
+        // A leading run of the batch: its own list, not the shared one of the whole batch.
+        var run = await leading.ExpectMsgAsync<SubscribedKeysChanged>();
+        AssertChanges(run, ("a/3", false, "5"), ("a/4", false, "6"));
+        Assert.NotSame((await all.ExpectMsgAsync<SubscribedKeysChanged>()).Changes, run.Changes);
     }
 }

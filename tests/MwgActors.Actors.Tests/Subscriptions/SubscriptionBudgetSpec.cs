@@ -21,30 +21,30 @@ public sealed class SubscriptionBudgetSpec : SubscriptionSpecBase
         var cost = SubscriptionMemory.Estimate(Prefix100);
         var subs = StartSubscriptions(s => s with { MaxMemoryBytes = (2 * cost) + (cost / 2) });
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(1, Prefix100, null, false, client.Ref));
-        await ExpectMsgAsync<Subscribed>();
-        subs.Tell(new Subscribe(2, Prefix100, null, false, client.Ref));
-        await ExpectMsgAsync<Subscribed>();
+        subs.Tell(new OpenSubscription(1, Prefix100, null, false, client.Ref));
+        await ExpectMsgAsync<SubscriptionOpened>();
+        subs.Tell(new OpenSubscription(2, Prefix100, null, false, client.Ref));
+        await ExpectMsgAsync<SubscriptionOpened>();
 
-        subs.Tell(new Subscribe(3, Prefix100, null, false, client.Ref));
-        await ExpectMsgAsync(new SubscribeRefused(3, ErrorCode.Overloaded));
+        subs.Tell(new OpenSubscription(3, Prefix100, null, false, client.Ref));
+        await ExpectMsgAsync(new OpenSubscriptionRefused(3, ErrorCode.Overloaded));
 
         // Replacing subscription 2 by a larger one is refused too, and leaves it as it was.
-        subs.Tell(new Subscribe(2, [new byte[100], new byte[200]], null, false, client.Ref));
-        await ExpectMsgAsync(new SubscribeRefused(2, ErrorCode.Overloaded));
+        subs.Tell(new OpenSubscription(2, [new byte[100], new byte[200]], null, false, client.Ref));
+        await ExpectMsgAsync(new OpenSubscriptionRefused(2, ErrorCode.Overloaded));
         subs.Tell(GetStats.Instance);
         await ExpectMsgAsync(new SubscriptionStats(2, 1, 2 * cost));
 
-        subs.Tell(new Unsubscribe(1, client.Ref));
-        await ExpectMsgAsync(new Unsubscribed(1));
-        subs.Tell(new Subscribe(3, Prefix100, null, false, client.Ref));
-        Assert.Equal(3, (await ExpectMsgAsync<Subscribed>()).SubscriptionId);
+        subs.Tell(new CloseSubscription(1, client.Ref));
+        await ExpectMsgAsync(new SubscriptionClosed(1));
+        subs.Tell(new OpenSubscription(3, Prefix100, null, false, client.Ref));
+        Assert.Equal(3, (await ExpectMsgAsync<SubscriptionOpened>()).SubscriptionId);
         subs.Tell(GetStats.Instance);
         await ExpectMsgAsync(new SubscriptionStats(2, 1, 2 * cost));
 
         // Its notifications still flow: subscription 2 kept its prefix through the refused replacement.
         var revision = await WriteAsync((System.Text.Encoding.Latin1.GetString(new byte[101]), "v"));
-        var notified = new[] { await client.ExpectMsgAsync<ChangeNotification>(), await client.ExpectMsgAsync<ChangeNotification>() };
+        var notified = new[] { await client.ExpectMsgAsync<SubscribedKeysChanged>(), await client.ExpectMsgAsync<SubscribedKeysChanged>() };
         Assert.Equal([2L, 3L], notified.Select(n => n.SubscriptionId).Order());
         Assert.All(notified, n => Assert.Equal(revision, n.Revision));
     }
@@ -55,14 +55,14 @@ public sealed class SubscriptionBudgetSpec : SubscriptionSpecBase
         var cost = SubscriptionMemory.Estimate(Prefix100);
         var subs = StartSubscriptions(s => s with { MaxMemoryBytes = cost });
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(1, Prefix100, null, false, client.Ref));
-        await ExpectMsgAsync<Subscribed>();
-        subs.Tell(new Subscribe(2, Prefix100, null, false, client.Ref));
-        await ExpectMsgAsync(new SubscribeRefused(2, ErrorCode.Overloaded));
+        subs.Tell(new OpenSubscription(1, Prefix100, null, false, client.Ref));
+        await ExpectMsgAsync<SubscriptionOpened>();
+        subs.Tell(new OpenSubscription(2, Prefix100, null, false, client.Ref));
+        await ExpectMsgAsync(new OpenSubscriptionRefused(2, ErrorCode.Overloaded));
 
         // The internal push subscription of a G1 connection: counted, never refused.
-        subs.Tell(new Subscribe(0, [[]], null, true, client.Ref, ExemptFromBudget: true));
-        Assert.Equal(0, (await ExpectMsgAsync<Subscribed>()).SubscriptionId);
+        subs.Tell(new OpenSubscription(0, [[]], null, true, client.Ref, ExemptFromBudget: true));
+        Assert.Equal(0, (await ExpectMsgAsync<SubscriptionOpened>()).SubscriptionId);
         subs.Tell(GetStats.Instance);
         await ExpectMsgAsync(new SubscriptionStats(2, 1, cost + SubscriptionMemory.Estimate([[]])));
     }

@@ -30,11 +30,11 @@ public sealed class SubscriptionCatchUpBudgetSpec : SubscriptionSpecBase
 
         // A paced replay from the start with values, whose subscriber stops reading after the first chunk.
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(1, [Utf8("k/")], 0, true, client.Ref, PacedReplay: true), TestActor);
+        subs.Tell(new OpenSubscription(1, [Utf8("k/")], 0, true, client.Ref, PacedReplay: true), TestActor);
         var revisions = new List<long>();
         await foreach (var m in client.ReceiveNAsync(10, Patience))
         {
-            revisions.Add(Assert.IsType<ChangeNotification>(m).Revision);
+            revisions.Add(Assert.IsType<SubscribedKeysChanged>(m).Revision);
         }
 
         var sent = await client.ExpectMsgAsync<ReplayChunkSent>(Patience);
@@ -64,17 +64,17 @@ public sealed class SubscriptionCatchUpBudgetSpec : SubscriptionSpecBase
                 continue;
             }
 
-            var n = Assert.IsType<ChangeNotification>(m);
+            var n = Assert.IsType<SubscribedKeysChanged>(m);
             AssertChanges(n, ($"k/{n.Revision}", false, Value(n.Revision)));
             revisions.Add(n.Revision);
         }
 
         Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), revisions);
-        Assert.Equal(25, (await ExpectMsgAsync<Subscribed>(Patience)).CurrentRevision);
+        Assert.Equal(25, (await ExpectMsgAsync<SubscriptionOpened>(Patience)).CurrentRevision);
 
         // Live after the seam, and nothing was duplicated before it.
         var next = await WriteAsync(("k/next", "n"));
-        Assert.Equal(next, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
+        Assert.Equal(next, (await client.ExpectMsgAsync<SubscribedKeysChanged>()).Revision);
     }
 
     private static string Value(long i) => $"{i}".PadRight(ValueBytes, 'v');

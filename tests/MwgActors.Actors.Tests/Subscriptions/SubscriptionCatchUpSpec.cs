@@ -35,7 +35,7 @@ public sealed class SubscriptionCatchUpSpec : SubscriptionSpecBase
         }
 
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(1, [Utf8("k/")], 4, true, client.Ref), TestActor);
+        subs.Tell(new OpenSubscription(1, [Utf8("k/")], 4, true, client.Ref), TestActor);
         await _gate.Entered.Task.WaitAsync(Patience); // the read knows the head is 10 and waits
 
         for (var i = 11; i <= 15; i++)
@@ -50,13 +50,13 @@ public sealed class SubscriptionCatchUpSpec : SubscriptionSpecBase
         var revisions = new List<long>();
         await foreach (var m in client.ReceiveNAsync(11, Patience))
         {
-            var n = Assert.IsType<ChangeNotification>(m);
+            var n = Assert.IsType<SubscribedKeysChanged>(m);
             AssertChanges(n, ($"k/{n.Revision}", false, $"{n.Revision}"));
             revisions.Add(n.Revision);
         }
 
         Assert.Equal(Enumerable.Range(5, 11).Select(i => (long)i), revisions);
-        await ExpectMsgAsync(new Subscribed(1, 15));
+        await ExpectMsgAsync(new SubscriptionOpened(1, 15));
         AssertReload(await client.ExpectMsgAsync<ReloadRequired>(), 1, "k/1");
     }
 
@@ -67,11 +67,11 @@ public sealed class SubscriptionCatchUpSpec : SubscriptionSpecBase
         await WriteAsync(("k/1", "1"));
 
         var client = CreateTestProbe();
-        subs.Tell(new Subscribe(9, [Utf8("k/")], 0, false, client.Ref), TestActor);
+        subs.Tell(new OpenSubscription(9, [Utf8("k/")], 0, false, client.Ref), TestActor);
         await _gate.Entered.Task.WaitAsync(Patience);
         _gate.Open.SetException(new InvalidOperationException("journal unavailable"));
 
-        await ExpectMsgAsync(new SubscribeFailed(9));
+        await ExpectMsgAsync(new OpenSubscriptionFailed(9));
         subs.Tell(GetStats.Instance);
         await ExpectMsgAsync(new SubscriptionStats(0, 0, 0));
     }

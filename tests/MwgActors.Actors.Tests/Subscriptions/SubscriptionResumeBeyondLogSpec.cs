@@ -35,15 +35,15 @@ public sealed class SubscriptionResumeBeyondLogSpec : SubscriptionSpecBase
         var client = CreateTestProbe();
         var before = CountingJournal.ReplayedEvents(Sys);
 
-        subs.Tell(new Subscribe(1, [Utf8("a")], long.MaxValue, false, client.Ref));
+        subs.Tell(new OpenSubscription(1, [Utf8("a")], long.MaxValue, false, client.Ref));
 
         Assert.Equal(new ResumeTooOld(1, newest), await client.ExpectMsgAsync<ResumeTooOld>());
-        Assert.Equal(newest, (await ExpectMsgAsync<Subscribed>()).CurrentRevision);
+        Assert.Equal(newest, (await ExpectMsgAsync<SubscriptionOpened>()).CurrentRevision);
         Assert.Equal(before, CountingJournal.ReplayedEvents(Sys));
 
         // Live from the newest revision on.
         var next = await WriteAsync(("a4", "w"));
-        Assert.Equal(next, (await client.ExpectMsgAsync<ChangeNotification>()).Revision);
+        Assert.Equal(next, (await client.ExpectMsgAsync<SubscribedKeysChanged>()).Revision);
     }
 
     protected override void AfterAll()

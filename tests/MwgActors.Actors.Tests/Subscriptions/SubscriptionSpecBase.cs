@@ -40,8 +40,8 @@ public abstract class SubscriptionSpecBase : TestKit
 
     protected async Task SubscribeAsync(IActorRef subs, TestProbe subscriber, long id, string[] prefixes, bool includeValues = false)
     {
-        subs.Tell(new Subscribe(id, prefixes.Select(Utf8).ToArray(), null, includeValues, subscriber.Ref), TestActor);
-        Assert.Equal(id, (await ExpectMsgAsync<Subscribed>()).SubscriptionId);
+        subs.Tell(new OpenSubscription(id, prefixes.Select(Utf8).ToArray(), null, includeValues, subscriber.Ref), TestActor);
+        Assert.Equal(id, (await ExpectMsgAsync<SubscriptionOpened>()).SubscriptionId);
     }
 
     protected async Task<long> WriteAsync(params (string Key, string? Value)[] operations)
@@ -55,7 +55,7 @@ public abstract class SubscriptionSpecBase : TestKit
 
     protected static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
-    protected static void AssertChanges(ChangeNotification notification, params (string Key, bool Removed, string? Value)[] expected) =>
+    protected static void AssertChanges(SubscribedKeysChanged notification, params (string Key, bool Removed, string? Value)[] expected) =>
         Assert.Equal(
             expected,
             notification.Changes.Select(c => (
