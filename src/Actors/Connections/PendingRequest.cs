@@ -3,8 +3,12 @@ using MwgActors.Protocol;
 namespace MwgActors.Actors.Connections;
 
 /// <summary>A request sent on to another actor, waiting for its reply.</summary>
+/// <param name="DeadlineTicks">When it times out (<see cref="TimeProvider.GetTimestamp"/> of the table's clock).</param>
 /// <param name="StartedAt">When it was decoded (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for its latency.</param>
-internal readonly record struct PendingRequest(RequestId Id, RequestKind Kind, long DeadlineTicks, long StartedAt);
+internal readonly record struct PendingRequest(RequestId Id, RequestKind Kind, long DeadlineTicks, long StartedAt)
+{
+    public bool IsLock => Kind is RequestKind.Lock or RequestKind.Unlock;
+}
 
 /// <summary>The type of a request; also the <c>type</c> tag of the request metrics (lower case).</summary>
 internal enum RequestKind

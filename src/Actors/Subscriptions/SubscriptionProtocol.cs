@@ -58,6 +58,16 @@ public static class SubscriptionProtocol
 
     public sealed record Unsubscribed(long SubscriptionId);
 
+    /// <summary>
+    /// Pauses a subscription (its subscriber's token expired): it is dropped like an unsubscribe, freeing what it held,
+    /// and the subscriber resumes it later with a <see cref="Subscribe"/> under the same id after the last revision it
+    /// delivered. Replied with <see cref="SubscriptionPaused"/>, after any notification sent before the pause.
+    /// </summary>
+    public sealed record PauseSubscription(long SubscriptionId, IActorRef Subscriber);
+
+    /// <summary>The subscription is paused: nothing more of it follows until it is resumed.</summary>
+    public sealed record SubscriptionPaused(long SubscriptionId);
+
     /// <summary>Pushed to a subscriber: the changes of one revision under its prefixes, at most once per revision.</summary>
     public sealed record ChangeNotification(long SubscriptionId, long Revision, IReadOnlyList<KeyChange> Changes);
 

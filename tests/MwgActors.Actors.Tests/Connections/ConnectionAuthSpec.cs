@@ -169,11 +169,11 @@ public sealed class ConnectionAuthSpec : TestKit
         clock.Advance(TimeSpan.FromHours(2));
         connection.Actor.Tell(new Subs.ChangeNotification(id, 7, [Change("a/2")]), _subscriptions.Ref);
         Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
-        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>()).SubscriptionId);
+        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<Subs.PauseSubscription>()).SubscriptionId);
 
         // Revision 7 was on its way when the pause happened: dropped now, replayed on resume.
         connection.Actor.Tell(new Subs.ChangeNotification(id, 7, [Change("a/2")]), _subscriptions.Ref);
-        connection.Actor.Tell(new Subs.Unsubscribed(id), _subscriptions.Ref);
+        connection.Actor.Tell(new Subs.SubscriptionPaused(id), _subscriptions.Ref);
         connection.Send(new Get(Id(2), [Utf8("a/1")]));
         Assert.Equal(ErrorCode.Unauthorized, Assert.IsType<Error>(await connection.NextFrameAsync()).Code);
         await _storage.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
@@ -202,7 +202,7 @@ public sealed class ConnectionAuthSpec : TestKit
         clock.Advance(TimeSpan.FromHours(2));
         connection.Send(new Ping(Id(2)));
         Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
-        await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>();
+        await _subscriptions.ExpectMsgAsync<Subs.PauseSubscription>();
         Assert.IsType<Pong>(await connection.NextFrameAsync());
 
         connection.Send(new AuthRequest(Id(3), "narrow"));
@@ -285,7 +285,7 @@ public sealed class ConnectionAuthSpec : TestKit
         connection.Actor.Tell(new Subs.ChangeNotification(id, 6, [Change("a/1")]), _subscriptions.Ref);
 
         Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
-        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<Subs.Unsubscribe>()).SubscriptionId);
+        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<Subs.PauseSubscription>()).SubscriptionId);
         await connection.Output.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
