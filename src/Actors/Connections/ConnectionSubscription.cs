@@ -51,7 +51,8 @@ internal enum SubscriptionState
 ///
 ///   revoked (a new token does not allow it): Live, Pausing, Paused, Resuming -> Closed
 /// </code>
-/// A subscribe confirmed while the token has expired goes on from Live to Pausing at once.
+/// A subscribe confirmed while the token has expired goes on from Live to Pausing at once; a pause confirmed once a new
+/// token came goes on from Paused to Resuming at once (a resume waits for the pause: what arrives before it is dropped).
 /// </summary>
 internal sealed class ConnectionSubscription(long id, IReadOnlyList<byte[]> prefixes, bool includeValues)
 {
