@@ -40,6 +40,22 @@ public sealed class ResumeEndToEndTests
         await ResumeAndExpectAsync(second.Uri, lastSeen, [.. Expected(before, beforeRevisions), .. Expected(after, afterRevisions)], afterRevisions[^1]);
     }
 
+    [Fact]
+    public async Task A_replay_many_times_the_outbound_queue_should_stream_chunk_by_chunk_as_the_socket_drains()
+    {
+        // Chunks of 8 revisions: each next one is read only once the send loop signals the queue drained to 4 frames.
+        await using var server = await TestServer.StartAsync("""
+            mwg.connection.outbound-max-frames = 16
+            mwg.connection.max-requests-in-flight = 8
+            """);
+        var lastSeen = await SeeOneChangeAndLeaveAsync(server.Uri);
+
+        var batches = Batches(0, 300);
+        var revisions = await BulkWriter.PutAllAsync(server.Uri, batches);
+
+        await ResumeAndExpectAsync(server.Uri, lastSeen, [.. Expected(batches, revisions)], revisions[^1]);
+    }
+
     /// <summary>Subscribes, sees one change, and disconnects; returns the revision it saw last.</summary>
     private static async Task<long> SeeOneChangeAndLeaveAsync(Uri uri)
     {

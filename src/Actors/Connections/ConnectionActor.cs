@@ -9,24 +9,32 @@ using MwgActors.Actors.Storage;
 using MwgActors.Actors.Subscriptions;
 using MwgActors.Protocol;
 using MwgActors.Protocol.Binary;
-using MwgActors.Storage;
 using static MwgActors.Actors.Connections.ConnectionProtocol;
-using Error = MwgActors.Protocol.Error;
 using Lock = MwgActors.Protocol.Lock;
+using Error = MwgActors.Protocol.Error;
+using MwgActors.Storage;
 
 namespace MwgActors.Actors.Connections;
 
 /// <summary>
-/// One per websocket. Decodes frames with the connection's dialect, forwards requests to the storage, lock and
-/// subscription actors with a correlation id, encodes their replies and pushes notifications. Every outbound
-/// frame goes through the bounded queue of <see cref="IConnectionOutput"/>; every request holds one of the
-/// connection's in-flight slots until it is answered or times out. Every request is checked against the rights of
-/// the connection's principal (<see cref="RequestAuthorization"/>); when its token expires (one rule,
-/// <see cref="Principal.IsExpired"/>, checked before every request and by a timer), requests are refused and
-/// subscriptions paused until an in-band auth with a new token resumes them where they stopped. With authentication on,
-/// a connection without a valid token has <see cref="ConnectionSettings.AuthenticateTimeout"/> to present one.
+/// One per websocket: a router over small plain parts. It decodes frames with the connection's dialect, asks the parts
+/// what to do, tells the storage, lock and subscription actors, and sends frames. The parts decide:
+/// <list type="bullet">
+/// <item><see cref="RequestTable"/>: requests waiting for the storage, lock or subscription actor by correlation id, their
+/// deadlines and the sweep;</item>
+/// <item><see cref="ConnectionSubscriptions"/>: each subscription's state machine (diagram on <see cref="ConnectionSubscription"/>);</item>
+/// <item><see cref="AuthenticationState"/>: who the connection acts for and when its token expires; requests are checked
+/// against its rights (<see cref="RequestAuthorization"/>), and subscriptions pause while it has none;</item>
+/// <item><see cref="DialectFallbacks"/>: what G1, which has no error frame, does instead (answer false or close);</item>
+/// <item><see cref="OutboundPolicy"/> and <see cref="ReplayPacing"/>: a full outbound queue, and replays at the socket's pace;</item>
+/// <item><see cref="RequestRateLimit"/>, <see cref="G1PushGate"/>, <see cref="LeaseRenewal"/>, <see cref="IdleTimeout"/>,
+/// <see cref="StorageReaders"/>.</item>
+/// </list>
+/// Every outbound frame goes through the bounded queue of <see cref="IConnectionOutput"/>; every request holds one of the
+/// connection's in-flight slots until it is answered or times out. The handlers are split by concern over partial
+/// files: requests, subscriptions, authentication, outbound.
 /// </summary>
-public sealed class ConnectionActor : ReceiveActor, IWithTimers
+public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
 {
     /// <summary>The internal subscription that gives an original G1 client the type 5 push of every put.</summary>
     private const long G1PushSubscription = 0;
@@ -38,16 +46,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private const string ExpiryTimer = "token-expiry";
     private const string AuthenticateTimer = "authenticate";
     private const string ResumeTimer = "resume";
-    private const string ReplayRoomTimer = "replay-room";
 
-    // How often a connection whose queue is too full for the next replay chunk looks again.
-    private static readonly TimeSpan ReplayRoomInterval = TimeSpan.FromMilliseconds(10);
-
-    // Akka's scheduler takes delays of at most about 24 days; a later expiry is checked again after this.
-    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(1);
-
-    // Well inside the default 30 s grace a restarted lock actor gives every lease.
-    private const long LeaseRenewIntervalMs = 5_000;
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
     private readonly ConnectionSettings _settings;
     private readonly ServerCodec _codec;
@@ -56,67 +56,46 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly MwgMetrics _metrics = MwgMetrics.Get(Context.System);
 
-    // Storage and lock requests by correlation id (reads come back out of order from the reader pool).
-    private readonly Dictionary<long, PendingRequest> _pending = [];
-    private readonly Dictionary<long, PendingRequest> _pendingSubscriptions = [];
+    private readonly DialectFallbacks _fallbacks;
+    private readonly RequestTable _requests;
+    private readonly ConnectionSubscriptions _subscriptions = new();
+    private readonly AuthenticationState _authentication;
+    private readonly OutboundPolicy _outbound;
+    private readonly ReplayPacing _replays;
+    private readonly LeaseRenewal _leases = new();
+    private readonly IdleTimeout _idle;
+    private readonly StorageReaders _readers;
 
-    // Subscriptions asked of the subscription actor and not yet confirmed, then the confirmed ones (live or paused).
-    private readonly Dictionary<long, ConnectionSubscription> _requestedSubscriptions = [];
-    private readonly Dictionary<long, ConnectionSubscription> _subscriptions = [];
-
-    private readonly ConnectionAuth _auth;
-    private readonly TimeProvider _clock;
-
-    // The gateway was told of the first in-band authentication (ConnectionAuth.Authenticated).
-    private bool _authenticationReported;
-
-    // Who the connection acts for; null before a first valid token (when one is required) and after it expired.
-    private Principal? _principal;
-
-    // Leases this connection holds, renewed periodically so a restarted lock actor re-attaches them to us.
-    private readonly Dictionary<int, string> _leases = [];
-    private long _lastRenewTicks;
-
-    // The storage actor's reader pool, once known: reads go straight to it and never wait in the writer's mailbox.
-    private IActorRef? _readers;
-    private SharedView? _localView;
-    private long _nextCorrelation;
-    private long _nextSubscriptionId;
-    private long _lastFrameTicks;
-
-    // When the frame being handled was taken up (Stopwatch ticks): the start of its request's latency.
-    private long _frameStartedAt;
-    private bool _overflowLogged;
-    private bool _closing;
-    private bool _sweepingFast;
-
-    // Requests per second (null = unlimited). G1 frames over the rate wait here for a token, in order; each holds a
-    // request slot, so at most max-requests-in-flight wait and the socket is not read meanwhile (backpressure).
-    private readonly TokenBucket? _rate;
-    private readonly Queue<byte[]> _delayed = new();
-
-    // Replays waiting for room in the outbound queue before their next chunk: token -> the subscription actor.
-    private readonly Dictionary<long, IActorRef> _replaysWaiting = [];
-
-    // Limits this connection has exceeded: each is logged once per connection, not once per offending frame.
-    private readonly HashSet<ErrorCode> _limitsLogged = [];
+    // Null when unlimited.
+    private readonly RequestRateLimit? _rate;
 
     // G1 only: type 5 pushes wait here while the client could take one for the reply to its request with id 0.
     private readonly G1PushGate? _g1Gate;
 
+    // Limits this connection has exceeded: each is logged once per connection, not once per offending frame.
+    private readonly HashSet<ErrorCode> _limitsLogged = [];
+
+    // When the frame being handled was taken up (Stopwatch ticks): the start of its request's latency.
+    private long _frameStartedAt;
+    private bool _closing;
+
     public ConnectionActor(ConnectionSettings settings, ServerCodec codec, IConnectionOutput output, ConnectionRefs refs, ConnectionAuth? auth = null)
     {
-        _auth = auth ?? ConnectionAuth.None;
-        _clock = _auth.Clock;
-        _principal = _auth.Principal ?? (_auth.Required ? null : Principal.Anonymous);
         _settings = settings;
         _codec = codec;
         _output = output;
         _refs = refs;
-        _lastFrameTicks = Environment.TickCount64;
-        _rate = settings.NewRateLimit();
+        _fallbacks = DialectFallbacks.For(codec.IsExtended);
+        _authentication = new AuthenticationState(auth ?? ConnectionAuth.None);
+        _requests = new RequestTable(settings.RequestTimeout, settings.IdleTimeout, LeaseRenewal.Interval);
+        _outbound = new OutboundPolicy(settings.OverflowPolicy, _fallbacks);
+        _replays = new ReplayPacing(settings.OutboundMaxFrames, settings.OutboundMaxBytes);
+        _idle = new IdleTimeout(settings.IdleTimeout, applies: _fallbacks.IdleTimeout.Action == FallbackAction.Close);
+        _readers = new StorageReaders(refs.Storage);
+        _rate = settings.NewRateLimit() is { } bucket ? new RequestRateLimit(bucket) : null;
         _g1Gate = codec.IsExtended ? null : new G1PushGate(settings.OutboundMaxFrames, settings.OutboundMaxBytes);
 
+        // From the socket.
         Receive<FrameReceived>(frame => OnFrameReceived(frame.Frame));
         Receive<RateTick>(_ => OnRateTick());
         Receive<FrameOfWrongType>(_ =>
@@ -129,44 +108,37 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             LimitExceeded(ErrorCode.FrameTooLarge, "mwg.protocol.max-frame-size", "closed with 1009");
             CloseWith(CloseCodes.MessageTooBig, "frame too large");
         });
+        Receive<OutboundDrained>(_ => ContinueReplays());
         Receive<SocketClosed>(_ => Context.Stop(Self));
 
-        Receive<StorageProtocol.KeysRead>(read => Complete(read.CorrelationId, RequestOutcome.Ok, (id, _) => new GetResult(id, read.Values)));
-        Receive<StorageProtocol.BatchCommitted>(committed => Complete(committed.CorrelationId, RequestOutcome.Ok, (id, kind) => kind == RequestKind.Put
-            ? new PutResult(id, true, committed.Revision)
-            : new RemoveResult(id, true, committed.Revision, committed.Changed)));
-        Receive<StorageProtocol.StorageFailed>(failed => Complete(failed.CorrelationId, RequestOutcome.Error, (id, kind) => StorageFailure(id, kind, failed)));
+        // Replies of the storage and lock actors (ConnectionActor.Requests.cs).
+        Receive<StorageProtocol.KeysRead>(OnKeysRead);
+        Receive<StorageProtocol.BatchCommitted>(OnBatchCommitted);
+        Receive<StorageProtocol.StorageFailed>(OnStorageFailed);
+        Receive<LockProtocol.PrefixGranted>(OnPrefixGranted);
+        Receive<LockProtocol.PrefixReleased>(OnPrefixReleased);
+        Receive<LockProtocol.PrefixRefused>(OnPrefixRefused);
 
-        Receive<LockProtocol.PrefixGranted>(granted =>
-        {
-            _leases[granted.Prefix] = granted.LeaseToken;
-            Complete(granted.CorrelationId, RequestOutcome.Ok, (id, _) => new LockResult(id, granted.Prefix, Encoding.UTF8.GetBytes(granted.LeaseToken)));
-        });
-        Receive<LockProtocol.PrefixReleased>(released =>
-        {
-            _leases.Remove(released.Prefix);
-            Complete(released.CorrelationId, RequestOutcome.Ok, (id, _) => new UnlockResult(id));
-        });
-        Receive<LockProtocol.PrefixRefused>(refused => Complete(refused.CorrelationId, RequestOutcome.Error, (id, _) => new Error(id, ErrorMapping.From(refused.Reason), ErrorMapping.Describe(refused.Reason))));
-
+        // The subscription actor (ConnectionActor.Subscriptions.cs).
         Receive<SubscriptionProtocol.SubscriptionOpened>(OnSubscribed);
         Receive<SubscriptionProtocol.OpenSubscriptionFailed>(OnSubscribeFailed);
         Receive<SubscriptionProtocol.OpenSubscriptionRefused>(OnSubscribeRefused);
         Receive<SubscriptionProtocol.SubscriptionClosed>(OnUnsubscribed);
+        Receive<SubscriptionProtocol.SubscriptionPaused>(OnSubscriptionPaused);
         Receive<SubscriptionProtocol.SubscribedKeysChanged>(OnChange);
         Receive<SubscriptionProtocol.ReloadRequired>(reload => SendReload(new ReloadKeys(reload.SubscriptionId, [], reload.KeysOrPrefixes), ReloadReason.Forced));
         Receive<SubscriptionProtocol.ReplayChunkSent>(chunk => OnReplayChunkSent(chunk.Token, Sender));
-        Receive<ReplayRoomCheck>(_ => ReleaseWaitingReplays());
         Receive<SubscriptionProtocol.ResumeTooOld>(tooOld => SendReload(new ReloadAll(tooOld.SubscriptionId), ReloadReason.ResumeTooOld));
+        Receive<ResumePaused>(_ => ResumeSubscriptions());
+        Receive<SubscribeG1Push>(_ => _refs.Subscriptions.Tell(new SubscriptionProtocol.OpenSubscription(G1PushSubscription, [[]], null, true, Self, ExemptFromBudget: true)));
 
+        // Timers and housekeeping.
         Receive<Sweep>(_ => OnSweep());
         Receive<StorageProtocol.Readers>(OnReaders);
         Receive<StorageProtocol.GetReaders>(ask => _refs.Storage.Tell(ask));
         Receive<Terminated>(OnTerminated);
         Receive<TokenExpiry>(OnTokenExpiry);
         Receive<AuthenticateDeadline>(_ => OnAuthenticateDeadline());
-        Receive<ResumePaused>(_ => ResumeSubscriptions());
-        Receive<SubscribeG1Push>(_ => _refs.Subscriptions.Tell(new SubscriptionProtocol.OpenSubscription(G1PushSubscription, [[]], null, true, Self, ExemptFromBudget: true)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -191,34 +163,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _refs.Storage.Tell(StorageProtocol.GetReaders.Instance);
         ScheduleExpiry();
         ArmAuthenticateDeadline();
-        Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SlowSweep);
-    }
-
-    // Request timeouts are checked this often while requests are pending...
-    private TimeSpan FastSweep => TimeSpan.FromMilliseconds(Math.Clamp(_settings.RequestTimeout.TotalMilliseconds / 4, 50, 1000));
-
-    // ...and only this often when none is: the idle timeout and lease renewals need no more, and 10,000 idle
-    // connections would otherwise wake 10,000 times a second.
-    private TimeSpan SlowSweep
-    {
-        get
-        {
-            var idle = _settings.IdleTimeout > TimeSpan.Zero ? _settings.IdleTimeout / 4 : TimeSpan.MaxValue;
-            var slow = TimeSpan.FromMilliseconds(Math.Min(LeaseRenewIntervalMs, idle.TotalMilliseconds));
-            return slow > FastSweep ? slow : FastSweep;
-        }
-    }
-
-    // A replay chunk fills at most half the outbound queue; the next is read once it is down to a quarter.
-    private int ReplayChunk => Math.Max(1, _settings.OutboundMaxFrames / 2);
-
-    private void SweepFast()
-    {
-        if (!_sweepingFast)
-        {
-            _sweepingFast = true;
-            Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, FastSweep);
-        }
+        Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, _requests.SlowSweep);
     }
 
     protected override void PostStop()
@@ -229,7 +174,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void OnFrameReceived(byte[] frame)
     {
-        _lastFrameTicks = Environment.TickCount64;
+        _idle.FrameArrived();
         if (_g1Gate is not null)
         {
             // Counted on arrival, before any wait for the rate limit: from then on the client awaits the reply.
@@ -237,11 +182,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             ReleaseG1Pushes();
         }
 
-        if (_rate is not null && !_codec.IsExtended && (_delayed.Count > 0 || !_rate.TryTake()))
+        if (_rate is not null && _fallbacks.RateLimited.Action == FallbackAction.Delay && _rate.Delay(frame))
         {
-            // G1 has no error frame to say "slow down": the frame waits for its token instead.
             LimitExceeded(ErrorCode.RateLimited, "mwg.connection.max-requests-per-second", "G1 frames delayed");
-            _delayed.Enqueue(frame);
             if (!Timers.IsTimerActive(RateTimer))
             {
                 Timers.StartSingleTimer(RateTimer, RateTick.Instance, _rate.UntilNextToken());
@@ -255,14 +198,14 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void OnRateTick()
     {
-        while (_delayed.Count > 0 && !_closing && _rate!.TryTake())
+        while (!_closing && _rate!.TryRelease(out var frame))
         {
-            OnFrame(_delayed.Dequeue());
+            OnFrame(frame);
         }
 
-        if (_delayed.Count > 0 && !_closing)
+        if (_rate!.AnyDelayed && !_closing)
         {
-            Timers.StartSingleTimer(RateTimer, RateTick.Instance, _rate!.UntilNextToken());
+            Timers.StartSingleTimer(RateTimer, RateTick.Instance, _rate.UntilNextToken());
         }
     }
 
@@ -280,31 +223,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (_rate is not null && _codec.IsExtended && message is Request request && !_rate.TryTake())
-        {
-            LimitExceeded(ErrorCode.RateLimited, "mwg.connection.max-requests-per-second", "answered RateLimited");
-            Answer(KindOf(request), RequestOutcome.Refused, new Error(request.Id, ErrorCode.RateLimited, "rate limit exceeded, slow down"));
-            return;
-        }
-
-        // The expiry rule before every request, not only when the timer fires: a request that arrives once the token
-        // has expired is never run on it, however late the timer is.
-        if (message is Request expiring && ExpiryIsDue())
-        {
-            if (!_codec.IsExtended && expiring is Put or Remove)
-            {
-                // G1's only answer to a write it will not do; the close follows.
-                Refuse(expiring, ErrorCode.Unauthorized, "token expired");
-            }
-
-            Expire();
-            if (_closing)
-            {
-                return;
-            }
-        }
-
-        if (message is Request gated and not (Ping or Protocol.Auth) && !IsAllowed(gated))
+        if (message is Request request && !MayRun(request))
         {
             return;
         }
@@ -314,30 +233,28 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             case Protocol.Auth auth:
                 OnAuth(auth);
                 break;
-            case Get get when _localView is not null:
+            case Get get when _readers.LocalView is not null:
                 ReadInline(get);
                 break;
             case Get get:
-                ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision, ReplyBudget(get)), _readers);
+                ReadFromStorage(get);
                 break;
             case Put put:
-                ToStorage(put.Id, RequestKind.Put, correlation => new StorageProtocol.WriteBatch(
-                    put.Pairs.Select(p => new BatchOperation(p.Key, p.Value)).ToArray(), correlation));
+                ToStorage(put.Id, RequestKind.Put, put.Pairs.Select(p => new BatchOperation(p.Key, p.Value)).ToArray());
                 break;
             case Remove remove:
-                ToStorage(remove.Id, RequestKind.Remove, correlation => new StorageProtocol.WriteBatch(
-                    remove.Keys.Select(k => new BatchOperation(k, null)).ToArray(), correlation));
+                ToStorage(remove.Id, RequestKind.Remove, remove.Keys.Select(k => new BatchOperation(k, null)).ToArray());
                 break;
             case Lock lockRequest:
-                ToStorage(lockRequest.Id, RequestKind.Lock, correlation => new LockProtocol.AcquirePrefix(
+                ToLocks(lockRequest.Id, RequestKind.Lock, correlation => new LockProtocol.AcquirePrefix(
                     Self,
                     correlation,
                     lockRequest.Reclaim is { } claim ? new LockProtocol.PrefixClaim(claim.Prefix, Encoding.UTF8.GetString(claim.Token)) : null,
-                    LeaseSubject,
-                    ShortPrefix: !_codec.IsExtended), _refs.Locks);
+                    _authentication.LeaseSubject,
+                    ShortPrefix: !_codec.IsExtended));
                 break;
             case Unlock unlock:
-                ToStorage(unlock.Id, RequestKind.Unlock, correlation => new LockProtocol.ReleasePrefix(unlock.Prefix, Encoding.UTF8.GetString(unlock.Token), correlation), _refs.Locks);
+                ToLocks(unlock.Id, RequestKind.Unlock, correlation => new LockProtocol.ReleasePrefix(unlock.Prefix, Encoding.UTF8.GetString(unlock.Token), correlation));
                 break;
             case Subscribe subscribe:
                 OnSubscribe(subscribe);
@@ -355,511 +272,66 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnBadFrame(ProtocolException ex)
+    /// <summary>The checks every request passes before it runs: the rate limit, the token's expiry and its rights.
+    /// False when the request was answered (or the connection closed) instead.</summary>
+    private bool MayRun(Request request)
     {
-        _metrics.RequestAnswered(RequestKind.Unknown, RequestOutcome.Invalid, _frameStartedAt);
-
-        // G1 has no error frame: a put or remove over a limit answers false (an original client has no timeout and
-        // would wait forever for a close it does not expect); anything else only learns of its mistake by the close.
-        var g1Refusal = _codec.IsExtended ? null : G1Requests.RefusalFor(ex);
-        if (LimitSetting(ex.Code) is { } setting)
+        if (_rate is not null && _fallbacks.RateLimited.Action == FallbackAction.ErrorFrame && !_rate.TryTake())
         {
-            LimitExceeded(ex.Code, setting, _codec.IsExtended ? "answered with an error" : g1Refusal is null ? "closed" : "answered false");
-        }
-
-        if (g1Refusal is not null)
-        {
-            Reply(g1Refusal);
-            return;
-        }
-
-        if (!_codec.IsExtended)
-        {
-            CloseWith(ex.Code == ErrorCode.FrameTooLarge ? CloseCodes.MessageTooBig : CloseCodes.ProtocolError, "protocol error");
-            return;
-        }
-
-        Send(ex.ToError());
-        _output.RequestCompleted();
-    }
-
-    /// <summary>Answers a get from the in-process view, or sends it to the reader pool when the view has closed.</summary>
-    private void ReadInline(Get get)
-    {
-        bool open;
-        bool read;
-        byte[]?[]? values;
-        try
-        {
-            open = _localView!.TryGet(get.Keys, ReplyBudget(get), out values, out var revision);
-            read = open && revision >= get.MinRevision;
-        }
-        catch (StoreException ex)
-        {
-            _log.Error(ex, "Reading {Count} keys from the view failed", get.Keys.Count);
-            Answer(RequestKind.Get, RequestOutcome.Error, StorageFailure(get.Id, RequestKind.Get, new StorageProtocol.StorageFailed(Storage.StorageFailure.ReadFailed, Retryable: true)));
-            return;
-        }
-
-        if (!read)
-        {
-            // The view is closed (the storage actor is stopping or restarting: the pool or its successor answers), or, in
-            // a cluster, behind the revision the client asked for: the view holds the read until it gets there.
-            if (!open)
-            {
-                _localView = null;
-            }
-
-            ToStorage(get.Id, RequestKind.Get, correlation => new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision, ReplyBudget(get)), _readers);
-            return;
-        }
-
-        Answer(RequestKind.Get, values is null ? RequestOutcome.Error : RequestOutcome.Ok, values is null ? ReplyTooLarge(get.Id) : new GetResult(get.Id, values));
-    }
-
-    /// <summary>A get's reply may take the whole outbound queue, no more: a larger one could never be sent.</summary>
-    private ReplyBudget ReplyBudget(Get get) => _codec.ReplyBudget(get, _settings.OutboundMaxBytes);
-
-    private Error ReplyTooLarge(RequestId id)
-    {
-        LimitExceeded(ErrorCode.ReplyTooLarge, "mwg.connection.outbound-max-bytes", _codec.IsExtended ? "answered ReplyTooLarge" : "closed with 1009");
-        return new Error(id, ErrorCode.ReplyTooLarge, "the reply would exceed the outbound budget (mwg.connection.outbound-max-bytes); ask for fewer keys");
-    }
-
-    /// <summary>Sends a request answered with its correlation id (to the storage, by default, or the readers or the lock actor).</summary>
-    private void ToStorage(RequestId id, RequestKind kind, Func<long, object> request, IActorRef? target = null)
-    {
-        var correlation = ++_nextCorrelation;
-        _pending[correlation] = NewPending(id, kind);
-        (target ?? _refs.Storage).Tell(request(correlation));
-    }
-
-    /// <summary>Refuses <paramref name="request"/> when the connection has no valid token or the token does not allow it.</summary>
-    private bool IsAllowed(Request request)
-    {
-        if (_principal is null)
-        {
-            Refuse(request, ErrorCode.Unauthorized, "not authenticated: send an auth request with a valid token");
+            LimitExceeded(ErrorCode.RateLimited, "mwg.connection.max-requests-per-second", "answered RateLimited");
+            Answer(KindOf(request), RequestOutcome.Refused, new Error(request.Id, ErrorCode.RateLimited, "rate limit exceeded, slow down"));
             return false;
         }
 
-        if (!RequestAuthorization.Allows(_principal, request))
+        // The expiry rule before every request, not only when the timer fires: a request that arrives once the token
+        // has expired is never run on it, however late the timer is.
+        if (_authentication.ExpiryIsDue)
         {
-            Refuse(request, ErrorCode.Forbidden, "the token does not allow this request");
-            return false;
-        }
-
-        return true;
-    }
-
-    private void Refuse(Request request, ErrorCode code, string reason)
-    {
-        _metrics.RequestAnswered(KindOf(request), RequestOutcome.Refused, _frameStartedAt);
-        if (_codec.IsExtended)
-        {
-            Reply(new Error(request.Id, code, reason));
-            return;
-        }
-
-        // G1 has no error frame: a write can say false; a read or a prefix request has only the close.
-        switch (request)
-        {
-            case Put:
-                Reply(new PutResult(request.Id, false));
-                break;
-            case Remove:
-                Reply(new RemoveResult(request.Id, false));
-                break;
-            default:
-                CloseWith(CloseCodes.PolicyViolation, "forbidden");
-                break;
-        }
-    }
-
-    private void OnAuth(Protocol.Auth auth)
-    {
-        if (_auth.Validator is null)
-        {
-            Answer(RequestKind.Auth, RequestOutcome.Refused, new Error(auth.Id, ErrorCode.Unauthorized, "authentication is off on this server"));
-            return;
-        }
-
-        if (!_auth.Validator.TryValidate(auth.Token, out var principal, out _) || principal.IsExpired(_clock.GetUtcNow()))
-        {
-            // A refused token changes nothing: a connection that had a valid one keeps it.
-            Answer(RequestKind.Auth, RequestOutcome.Refused, new Error(auth.Id, ErrorCode.Unauthorized, "invalid or expired token"));
-            return;
-        }
-
-        _principal = principal;
-        Timers.Cancel(AuthenticateTimer);
-        if (!_authenticationReported && _auth.Authenticated is { } authenticated)
-        {
-            _authenticationReported = true;
-            authenticated();
-        }
-
-        ScheduleExpiry();
-        Answer(RequestKind.Auth, RequestOutcome.Ok, new AuthResult(auth.Id, principal.Subject, principal.ExpiresAt?.ToUnixTimeMilliseconds()));
-        ResumeSubscriptions();
-    }
-
-    private void ScheduleExpiry()
-    {
-        Timers.Cancel(ExpiryTimer);
-        if (_principal?.ValidUntil is { } validUntil)
-        {
-            var delay = validUntil - _clock.GetUtcNow();
-            var clamped = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxTimerDelay ? MaxTimerDelay : delay;
-            Timers.StartSingleTimer(ExpiryTimer, new TokenExpiry(_principal), clamped);
-        }
-    }
-
-    private void OnTokenExpiry(TokenExpiry expiry)
-    {
-        if (!ReferenceEquals(expiry.Principal, _principal))
-        {
-            return;
-        }
-
-        if (!expiry.Principal.IsExpired(_clock.GetUtcNow()))
-        {
-            // A far expiry is reached in steps of at most MaxTimerDelay.
-            ScheduleExpiry();
-            return;
-        }
-
-        Expire();
-    }
-
-    /// <summary>The connection has a token and, by the one expiry rule, it has expired.</summary>
-    private bool ExpiryIsDue() => _principal is { } principal && principal.IsExpired(_clock.GetUtcNow());
-
-    /// <summary>The token expired: the client is told, requests are refused and subscriptions paused until a new one.</summary>
-    private void Expire()
-    {
-        Timers.Cancel(ExpiryTimer);
-        if (!_codec.IsExtended)
-        {
-            // An original client cannot be told, nor present a new token: the close is the signal.
-            CloseWith(CloseCodes.PolicyViolation, "token expired");
-            return;
-        }
-
-        _principal = null;
-        Send(new TokenExpired());
-        foreach (var (id, subscription) in _subscriptions)
-        {
-            Pause(id, subscription);
-        }
-
-        // Like a connection that never had a token, this one may not sit unauthenticated for ever.
-        ArmAuthenticateDeadline();
-    }
-
-    /// <summary>With authentication required and no valid token, the client has authenticate-timeout to present one.</summary>
-    private void ArmAuthenticateDeadline()
-    {
-        if (_auth.Required && _principal is null && !_closing)
-        {
-            // A single timer from now: frames, heartbeats and pings do not move it.
-            Timers.StartSingleTimer(AuthenticateTimer, AuthenticateDeadline.Instance, _settings.AuthenticateTimeout);
-        }
-    }
-
-    private void OnAuthenticateDeadline()
-    {
-        if (_principal is null)
-        {
-            _log.Debug("Connection {Connection} ({Dialect}) did not authenticate within {Timeout}; closed with 1008", Self.Path.Name, _codec.Dialect, _settings.AuthenticateTimeout);
-            CloseWith(CloseCodes.PolicyViolation, "authentication timeout");
-        }
-    }
-
-    /// <summary>Stops the subscription at the subscription actor, remembering where it was.</summary>
-    private void Pause(long id, ConnectionSubscription subscription)
-    {
-        if (subscription.Paused)
-        {
-            return;
-        }
-
-        subscription.Paused = true;
-        subscription.Resuming = false;
-        subscription.UnconfirmedPauses++;
-        _refs.Subscriptions.Tell(new SubscriptionProtocol.CloseSubscription(id, Self));
-    }
-
-    /// <summary>
-    /// Subscribes every paused subscription again right after the last revision it delivered, under the same id, so
-    /// the client carries on with no gap and no duplicate. One the token no longer allows (paused or live, when a new
-    /// token narrows the rights) is dropped with a ReloadAll.
-    /// </summary>
-    private void ResumeSubscriptions()
-    {
-        if (_principal is null)
-        {
-            return;
-        }
-
-        foreach (var (id, subscription) in _subscriptions.ToArray())
-        {
-            if (!subscription.Prefixes.All(prefix => RequestAuthorization.MaySubscribe(_principal, prefix)))
+            if (_fallbacks.TokenExpired.Action == FallbackAction.Close && _fallbacks.RefusalOf(KindOf(request)).Action == FallbackAction.AnswerFalse)
             {
-                Revoke(id, subscription);
+                // G1's only answer to a write it will not do; the close follows.
+                Refuse(request, ErrorCode.Unauthorized, "token expired");
             }
-            else if (subscription.Paused)
+
+            Expire();
+            if (_closing)
             {
-                subscription.Paused = false;
-                subscription.Resuming = true;
-                _refs.Subscriptions.Tell(new SubscriptionProtocol.OpenSubscription(id, subscription.Prefixes, subscription.LastRevision, subscription.IncludeValues, Self, PacedReplay: true, MaxReplayChunk: ReplayChunk));
+                return false;
             }
         }
-    }
 
-    /// <summary>Ends a subscription the current token does not allow; the ReloadAll tells the client to fetch again,
-    /// and that get is answered Forbidden for what it may no longer read.</summary>
-    private void Revoke(long id, ConnectionSubscription subscription)
-    {
-        if (!subscription.Paused)
-        {
-            _refs.Subscriptions.Tell(new SubscriptionProtocol.CloseSubscription(id, Self));
-        }
-
-        _subscriptions.Remove(id);
-        SendReload(new ReloadAll(id), ReloadReason.Revoked);
-        _codec.Forget(id);
+        return request is Ping or Protocol.Auth || IsAllowed(request);
     }
 
     private void OnReaders(StorageProtocol.Readers readers)
     {
-        _readers = readers.Pool;
-        _localView = readers.LocalView;
+        _readers.Known(readers);
         Context.Watch(readers.Pool);
     }
 
     private void OnTerminated(Terminated terminated)
     {
-        if (terminated.ActorRef.Equals(_readers))
+        if (_readers.Terminated(terminated.ActorRef))
         {
             // The storage actor restarted with a new pool: read through it until the new pool is known.
-            _readers = null;
-            _localView = null;
-            Timers.StartSingleTimer(ReadersTimer, StorageProtocol.GetReaders.Instance, TimeSpan.FromSeconds(1));
+            Timers.StartSingleTimer(ReadersTimer, StorageProtocol.GetReaders.Instance, StorageReaders.AskAgainAfter);
         }
     }
 
-    private void OnSubscribe(Subscribe subscribe)
+    private void OnSweep()
     {
-        if (_subscriptions.Count + _pendingSubscriptions.Count >= _settings.Limits.MaxSubscriptionsPerConnection)
+        if (_leases.TryRenew(out var claims))
         {
-            LimitExceeded(ErrorCode.TooManySubscriptions, "mwg.protocol.max-subscriptions-per-connection", "answered with an error");
-            Answer(RequestKind.Subscribe, RequestOutcome.Refused, new Error(subscribe.Id, ErrorCode.TooManySubscriptions, "too many subscriptions on this connection"));
+            _refs.Locks.Tell(new LockProtocol.RenewLeases(Self, claims, _authentication.LeaseSubject));
+        }
+
+        if (_idle.IsIdle)
+        {
+            CloseWith(_fallbacks.IdleTimeout.CloseCode, _fallbacks.IdleTimeout.CloseReason);
             return;
         }
 
-        // The decoder already bounds one subscribe's prefixes; this bounds what the connection holds in all.
-        var prefixBytes = ConnectionSubscription.BytesOf(subscribe.Prefixes);
-        if (subscribe.Prefixes.Count > _settings.Limits.MaxPrefixesPerSubscription
-            || HeldPrefixBytes() + prefixBytes > _settings.Limits.MaxPrefixBytesPerConnection)
-        {
-            LimitExceeded(ErrorCode.TooManyPrefixes, "mwg.protocol.max-prefix-bytes-per-connection", "answered with an error");
-            var reason = subscribe.Prefixes.Count > _settings.Limits.MaxPrefixesPerSubscription ? "too many prefixes in one subscription" : "too many prefix bytes on this connection";
-            Answer(RequestKind.Subscribe, RequestOutcome.Refused, new Error(subscribe.Id, ErrorCode.TooManyPrefixes, reason));
-            return;
-        }
-
-        var subscriptionId = ++_nextSubscriptionId;
-        _pendingSubscriptions[subscriptionId] = NewPending(subscribe.Id, RequestKind.Subscribe);
-        _requestedSubscriptions[subscriptionId] = new ConnectionSubscription(subscribe.Prefixes, subscribe.IncludeValues);
-        _refs.Subscriptions.Tell(new SubscriptionProtocol.OpenSubscription(subscriptionId, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self, PacedReplay: true, MaxReplayChunk: ReplayChunk));
-    }
-
-    // Live, paused and pending subscriptions alike: at most max-subscriptions-per-connection of them.
-    private long HeldPrefixBytes() =>
-        _subscriptions.Values.Sum(s => s.PrefixBytes) + _requestedSubscriptions.Values.Sum(s => s.PrefixBytes);
-
-    // No room in the subscriptions' memory budget (a resume's was given back at the pause).
-    private void OnSubscribeRefused(SubscriptionProtocol.OpenSubscriptionRefused refused) =>
-        SubscribeNotTaken(refused.SubscriptionId, pending =>
-        {
-            LimitExceeded(refused.Reason, "mwg.subscriptions.max-memory", "answered with an error");
-            Answer(pending, RequestOutcome.Refused, new Error(pending.Id, refused.Reason, "the server holds all the subscriptions it has memory for, retry later"));
-        });
-
-    // The journal could not be read to replay it.
-    private void OnSubscribeFailed(SubscriptionProtocol.OpenSubscriptionFailed failed) =>
-        SubscribeNotTaken(failed.SubscriptionId, pending =>
-            Answer(pending, RequestOutcome.Error, new Error(pending.Id, ErrorCode.Unavailable, "the change log could not be read, retry")));
-
-    /// <summary>
-    /// The subscription actor did not take a subscribe: a resume stays paused and is tried again shortly, a client's
-    /// subscribe is answered by <paramref name="answer"/>, the G1 push subscription is asked for again shortly (without
-    /// it an original client would silently miss puts).
-    /// </summary>
-    private void SubscribeNotTaken(long subscriptionId, Action<PendingRequest> answer)
-    {
-        if (_subscriptions.TryGetValue(subscriptionId, out var resuming) && resuming.Resuming)
-        {
-            resuming.Resuming = false;
-            resuming.Paused = true;
-            Timers.StartSingleTimer(ResumeTimer, ResumePaused.Instance, TimeSpan.FromSeconds(1));
-        }
-        else if (_pendingSubscriptions.Remove(subscriptionId, out var pending))
-        {
-            _requestedSubscriptions.Remove(subscriptionId);
-            answer(pending);
-        }
-        else if (subscriptionId == G1PushSubscription && !_closing)
-        {
-            Timers.StartSingleTimer(G1PushTimer, SubscribeG1Push.Instance, TimeSpan.FromSeconds(1));
-        }
-    }
-
-    private void OnUnsubscribe(Unsubscribe unsubscribe)
-    {
-        if (!_subscriptions.ContainsKey(unsubscribe.SubscriptionId))
-        {
-            Answer(RequestKind.Unsubscribe, RequestOutcome.Error, new Error(unsubscribe.Id, ErrorCode.UnknownSubscription, "no such subscription on this connection"));
-            return;
-        }
-
-        _pendingSubscriptions[-unsubscribe.SubscriptionId] = NewPending(unsubscribe.Id, RequestKind.Unsubscribe);
-        _refs.Subscriptions.Tell(new SubscriptionProtocol.CloseSubscription(unsubscribe.SubscriptionId, Self));
-    }
-
-    private void OnSubscribed(SubscriptionProtocol.SubscriptionOpened subscribed)
-    {
-        if (subscribed.SubscriptionId == G1PushSubscription)
-        {
-            return;
-        }
-
-        if (_subscriptions.TryGetValue(subscribed.SubscriptionId, out var resumed))
-        {
-            // A paused subscription is live again: the client already knows it, so there is nothing to answer.
-            resumed.Resuming = false;
-            resumed.Delivered(subscribed.CurrentRevision);
-            return;
-        }
-
-        if (_pendingSubscriptions.Remove(subscribed.SubscriptionId, out var pending)
-            && _requestedSubscriptions.Remove(subscribed.SubscriptionId, out var subscription))
-        {
-            subscription.Delivered(subscribed.CurrentRevision);
-            _subscriptions[subscribed.SubscriptionId] = subscription;
-            Answer(pending, RequestOutcome.Ok, new Subscribed(pending.Id, subscribed.SubscriptionId, subscribed.CurrentRevision));
-            if (subscription.ReloadWhenConfirmed)
-            {
-                subscription.ReloadWhenConfirmed = false;
-                SendReload(new ReloadAll(subscribed.SubscriptionId), ReloadReason.Overflow);
-            }
-
-            if (_principal is null)
-            {
-                // The token expired while the subscribe was on its way.
-                Pause(subscribed.SubscriptionId, subscription);
-            }
-        }
-    }
-
-    private void OnUnsubscribed(SubscriptionProtocol.SubscriptionClosed unsubscribed)
-    {
-        var id = unsubscribed.SubscriptionId;
-        var asked = _pendingSubscriptions.Remove(-id, out var pending);
-        if (!asked && _subscriptions.TryGetValue(id, out var subscription) && subscription.UnconfirmedPauses > 0)
-        {
-            // The subscription actor confirms a pause: the subscription stays, to be resumed.
-            subscription.UnconfirmedPauses--;
-            return;
-        }
-
-        _subscriptions.Remove(id);
-        _codec.Forget(id);
-        if (asked)
-        {
-            Answer(pending, RequestOutcome.Ok, new Unsubscribed(pending.Id));
-        }
-    }
-
-    private void OnChange(SubscriptionProtocol.SubscribedKeysChanged change)
-    {
-        if (ExpiryIsDue())
-        {
-            // Nothing goes out on an expired token, however late its timer.
-            Expire();
-        }
-
-        if (change.SubscriptionId == G1PushSubscription)
-        {
-            var pairs = change.Changes.Where(c => !c.Removed && c.Value is not null && MayRead(c.Key)).Select(c => new KeyValue(c.Key, c.Value!)).ToArray();
-            if (pairs.Length > 0 && SendG1Push(new ReloadPairs(pairs)))
-            {
-                _metrics.NotificationSent(_codec.Dialect);
-            }
-
-            return;
-        }
-
-        if (!_subscriptions.TryGetValue(change.SubscriptionId, out var subscription)
-            && !_requestedSubscriptions.TryGetValue(change.SubscriptionId, out subscription))
-        {
-            // Unsubscribed meanwhile.
-            return;
-        }
-
-        if (subscription.Paused || subscription.UnconfirmedPauses > 0 || _principal is null)
-        {
-            // Dropped, and not counted as delivered: the resume replays it from the journal.
-            return;
-        }
-
-        subscription.Delivered(change.Revision);
-
-        // A subscription only ever delivers keys the token may read, whatever its prefixes.
-        var changes = ReadableChanges.Of(change.Changes, _principal);
-        if (changes.Count > 0 && Send(new ChangeNotification(change.SubscriptionId, change.Revision, changes)))
-        {
-            _metrics.NotificationSent(_codec.Dialect);
-        }
-    }
-
-    // Whose lease quota this connection's leases count against: its token's subject, in every dialect (else one token
-    // could lease every prefix through many G1 connections), or (null) the connection itself when anonymous.
-    private string? LeaseSubject =>
-        _principal is { } principal && !ReferenceEquals(principal, Principal.Anonymous) ? principal.Subject : null;
-
-    private bool MayRead(byte[] key) => _principal?.Allows(Right.Read, key) == true;
-
-    private void Complete(long correlation, RequestOutcome outcome, Func<RequestId, RequestKind, ProtocolMessage> reply)
-    {
-        // A reply after its request timed out finds nothing pending: the client was already answered.
-        if (_pending.Remove(correlation, out var pending))
-        {
-            Answer(pending, outcome, reply(pending.Id, pending.Kind));
-        }
-    }
-
-    /// <summary>Answers a request that waited for another actor, and counts it.</summary>
-    private void Answer(PendingRequest pending, RequestOutcome outcome, ProtocolMessage reply)
-    {
-        _metrics.RequestAnswered(pending.Kind, outcome, pending.StartedAt);
-        Reply(reply);
-    }
-
-    /// <summary>Answers the request of the frame being handled, and counts it.</summary>
-    private void Answer(RequestKind kind, RequestOutcome outcome, ProtocolMessage reply)
-    {
-        _metrics.RequestAnswered(kind, outcome, _frameStartedAt);
-        Reply(reply);
-    }
-
-    private void SendReload(Push reload, ReloadReason reason)
-    {
-        if (Send(reload))
-        {
-            _metrics.ReloadSent(reason);
-        }
+        SweepRequests();
     }
 
     private static RequestKind KindOf(Request request) => request switch
@@ -875,253 +347,6 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Protocol.Auth => RequestKind.Auth,
         _ => RequestKind.Unknown,
     };
-
-    private ProtocolMessage StorageFailure(RequestId id, RequestKind kind, StorageProtocol.StorageFailed failed)
-    {
-        if (failed.Reason == Storage.StorageFailure.ReplyTooLarge)
-        {
-            return ReplyTooLarge(id);
-        }
-
-        if (!_codec.IsExtended)
-        {
-            // The original dialect can only say "false" to a write; a failed get has no answer but the close.
-            return kind switch
-            {
-                RequestKind.Put => new PutResult(id, false),
-                RequestKind.Remove => new RemoveResult(id, false),
-                _ => new Error(id, ErrorCode.Unavailable, "storage unavailable"),
-            };
-        }
-
-        var code = failed.Retryable ? ErrorCode.Unavailable : ErrorCode.Internal;
-        return new Error(id, code, failed.Retryable ? "storage unavailable, retry" : "the write was refused");
-    }
-
-    /// <summary>Answers a request and frees its slot.</summary>
-    private void Reply(ProtocolMessage reply)
-    {
-        Send(reply);
-        _output.RequestCompleted();
-        if (_g1Gate is not null && reply is Protocol.Reply answered)
-        {
-            _g1Gate.Answered(G1Requests.IdDecodesToZero(answered.Id));
-            ReleaseG1Pushes();
-        }
-    }
-
-    /// <summary>A type 5 push, sent now or held by the gate (finding 9 of issue 14); false when it was not queued.</summary>
-    private bool SendG1Push(ReloadPairs push)
-    {
-        if (_g1Gate is null || _g1Gate.IsOpen)
-        {
-            return Send(push);
-        }
-
-        if (_closing)
-        {
-            return false;
-        }
-
-        byte[] frame;
-        try
-        {
-            frame = _codec.Encode(push);
-        }
-        catch (ProtocolException ex) when (ex.Code == ErrorCode.NotRepresentable)
-        {
-            return false;
-        }
-
-        if (_g1Gate.TryHold(frame))
-        {
-            return true;
-        }
-
-        OnOverflow(null);
-        return false;
-    }
-
-    /// <summary>Sends the held pushes, in order, once the gate is open.</summary>
-    private void ReleaseG1Pushes()
-    {
-        while (!_closing && _g1Gate!.TryRelease(out var frame))
-        {
-            if (!_output.TryEnqueue(frame, droppable: true))
-            {
-                OnOverflow(null);
-                return;
-            }
-        }
-    }
-
-    /// <summary>Queues <paramref name="message"/>; false when it was not queued (closing, not representable, overflow).</summary>
-    private bool Send(ProtocolMessage message)
-    {
-        if (_closing)
-        {
-            return false;
-        }
-
-        if (message is GetResult escaped && _codec.EscapesPass(escaped, _settings.OutboundMaxBytes))
-        {
-            // Read within its budget, but JSON escapes would make its frame larger than could ever be queued: refused
-            // before the frame is built.
-            return Send(ReplyTooLarge(escaped.Id));
-        }
-
-        byte[] frame;
-        try
-        {
-            frame = _codec.Encode(message);
-        }
-        catch (ProtocolException ex) when (ex.Code == ErrorCode.NotRepresentable)
-        {
-            if (message is Reply reply && _codec.IsExtended)
-            {
-                Send(new Error(reply.Id, ErrorCode.NotRepresentable, "the value cannot be written in this dialect"));
-            }
-            else if (!_codec.IsExtended && message is Error { Code: ErrorCode.ReplyTooLarge })
-            {
-                // An original client has no error frame: it learns that its get was too large by the close.
-                CloseWith(CloseCodes.MessageTooBig, "reply too large");
-            }
-            else if (!_codec.IsExtended && message is Reply)
-            {
-                // A G1 reply that G1 cannot carry (a value with '#', an error): the close is the only signal. A push it
-                // cannot carry (a forced reload reaching the G1 push subscription, which covers every key) is not sent.
-                CloseWith(CloseCodes.InternalError, "reply not representable in G1");
-            }
-
-            return false;
-        }
-
-        // Pushes may be dropped on overflow (a reload signal covers them); replies never are, nor is the expiry.
-        var droppable = message is Push and not TokenExpired;
-        if (_output.TryEnqueue(frame, droppable))
-        {
-            return true;
-        }
-
-        OnOverflow(droppable ? null : frame);
-        return false;
-    }
-
-    /// <param name="reply">The reply that did not fit, if it was a reply: it is queued again once there is room.</param>
-    private void OnOverflow(byte[]? reply)
-    {
-        if (!_overflowLogged)
-        {
-            _overflowLogged = true;
-            _log.Warning("Outbound queue overflow on a {Dialect} connection; policy {Policy}", _codec.Dialect, _settings.OverflowPolicy);
-        }
-
-        if (_settings.OverflowPolicy == OverflowPolicy.Close || !_codec.IsExtended)
-        {
-            _metrics.OutboundOverflowed(_codec.Dialect, closed: true);
-            CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
-            return;
-        }
-
-        // Drop the notifications the client did not read and tell every subscription to reload. Replies stay queued:
-        // a request is always answered. If even the reload signals (and the reply) do not fit, the client is not
-        // reading at all.
-        _metrics.OutboundDropped(_codec.Dialect, _output.DropDroppable());
-        foreach (var catchingUp in _requestedSubscriptions.Values)
-        {
-            // Its replay lost notifications too, and the client does not know its id yet.
-            catchingUp.ReloadWhenConfirmed = true;
-        }
-
-        var reloads = 0;
-        var fits = _subscriptions.Keys.All(id => _output.TryEnqueue(_codec.Encode(new ReloadAll(id)), droppable: false) && ++reloads > 0)
-            && (reply is null || _output.TryEnqueue(reply, droppable: false));
-        _metrics.ReloadSent(ReloadReason.Overflow, reloads);
-        _metrics.OutboundOverflowed(_codec.Dialect, closed: !fits);
-        if (!fits)
-        {
-            CloseWith(CloseCodes.PolicyViolation, "outbound queue overflow");
-        }
-    }
-
-    /// <summary>
-    /// A replay chunk went out: the next is read once the outbound queue is down to a quarter of its bounds, so a
-    /// resume of any length streams at the socket's pace instead of overflowing the queue.
-    /// </summary>
-    private void OnReplayChunkSent(long token, IActorRef subscriptions)
-    {
-        _replaysWaiting[token] = subscriptions;
-        ReleaseWaitingReplays();
-    }
-
-    private void ReleaseWaitingReplays()
-    {
-        if (_replaysWaiting.Count == 0 || _closing)
-        {
-            return;
-        }
-
-        if (_output.QueuedFrames > _settings.OutboundMaxFrames / 4 || _output.QueuedBytes > _settings.OutboundMaxBytes / 4)
-        {
-            Timers.StartSingleTimer(ReplayRoomTimer, ReplayRoomCheck.Instance, ReplayRoomInterval);
-            return;
-        }
-
-        foreach (var (token, subscriptions) in _replaysWaiting)
-        {
-            subscriptions.Tell(new SubscriptionProtocol.ContinueReplay(token));
-        }
-
-        _replaysWaiting.Clear();
-    }
-
-    private void OnSweep()
-    {
-        var now = Environment.TickCount64;
-        if (_leases.Count > 0 && now - _lastRenewTicks >= LeaseRenewIntervalMs)
-        {
-            _lastRenewTicks = now;
-            _refs.Locks.Tell(new LockProtocol.RenewLeases(Self, _leases.Select(l => new LockProtocol.PrefixClaim(l.Key, l.Value)).ToArray(), LeaseSubject));
-        }
-
-        if (_codec.IsExtended && _settings.IdleTimeout > TimeSpan.Zero
-            && now - _lastFrameTicks > (long)_settings.IdleTimeout.TotalMilliseconds)
-        {
-            CloseWith(CloseCodes.GoingAway, "idle timeout");
-            return;
-        }
-
-        foreach (var (correlation, pending) in _pending.Where(p => p.Value.DeadlineTicks < now).ToArray())
-        {
-            _pending.Remove(correlation);
-            TimedOut(pending);
-        }
-
-        foreach (var (key, pending) in _pendingSubscriptions.Where(p => p.Value.DeadlineTicks < now).ToArray())
-        {
-            _pendingSubscriptions.Remove(key);
-            _requestedSubscriptions.Remove(key);
-            TimedOut(pending);
-        }
-
-        if (_sweepingFast && _pending.Count == 0 && _pendingSubscriptions.Count == 0)
-        {
-            _sweepingFast = false;
-            Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SlowSweep);
-        }
-    }
-
-    private void TimedOut(PendingRequest pending)
-    {
-        _metrics.RequestAnswered(pending.Kind, RequestOutcome.Timeout, pending.StartedAt);
-        if (!_codec.IsExtended)
-        {
-            CloseWith(CloseCodes.InternalError, "request timed out");
-            return;
-        }
-
-        Reply(new Error(pending.Id, ErrorCode.Timeout, "request timed out"));
-    }
 
     private static string? LimitSetting(ErrorCode code) => code switch
     {
@@ -1142,12 +367,6 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
-    private PendingRequest NewPending(RequestId id, RequestKind kind)
-    {
-        SweepFast();
-        return new(id, kind, Environment.TickCount64 + (long)_settings.RequestTimeout.TotalMilliseconds, _frameStartedAt);
-    }
-
     private void CloseWith(int closeCode, string reason)
     {
         if (_closing)
@@ -1163,11 +382,6 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private sealed class Sweep
     {
         public static readonly Sweep Instance = new();
-    }
-
-    private sealed class ReplayRoomCheck
-    {
-        public static readonly ReplayRoomCheck Instance = new();
     }
 
     private sealed class RateTick

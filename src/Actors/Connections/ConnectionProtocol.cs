@@ -38,4 +38,17 @@ public static class ConnectionProtocol
         {
         }
     }
+
+    /// <summary>
+    /// The outbound queue drained to its low-water mark (<see cref="OutboundLowWater"/>) after the actor asked with
+    /// <see cref="IConnectionOutput.NotifyWhenDrained"/>: sent once per ask.
+    /// </summary>
+    public sealed record OutboundDrained
+    {
+        public static readonly OutboundDrained Instance = new();
+
+        private OutboundDrained()
+        {
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using Akka.Actor;
+
 namespace MwgActors.Actors.Connections;
 
 /// <summary>
@@ -29,6 +31,13 @@ public interface IConnectionOutput
 
     /// <summary>Frees one request slot so the receive loop reads the next frame.</summary>
     void RequestCompleted();
+
+    /// <summary>
+    /// Asks for one <see cref="ConnectionProtocol.OutboundDrained"/> to <paramref name="connection"/> once the queue is at
+    /// or below its low-water mark (<see cref="OutboundLowWater"/>): at once if it is already, else after the write
+    /// that takes it there. Asking again before the signal came asks for the same one signal.
+    /// </summary>
+    void NotifyWhenDrained(IActorRef connection);
 }
 
 /// <summary>The websocket close codes the server uses.</summary>

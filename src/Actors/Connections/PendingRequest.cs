@@ -3,6 +3,7 @@ using MwgActors.Protocol;
 namespace MwgActors.Actors.Connections;
 
 /// <summary>A request sent on to another actor, waiting for its reply.</summary>
+/// <param name="DeadlineTicks">When it times out (<see cref="TimeProvider.GetTimestamp"/> of the table's clock).</param>
 /// <param name="StartedAt">When it was decoded (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for its latency.</param>
 internal readonly record struct PendingRequest(RequestId Id, RequestKind Kind, long DeadlineTicks, long StartedAt);
 

@@ -93,6 +93,16 @@ public sealed class SubscriptionActor : ReceiveActor, IWithUnboundedStash
 
             Sender.Tell(new SubscriptionClosed(m.SubscriptionId));
         });
+        Receive<PauseSubscription>(m =>
+        {
+            // A paused subscription holds nothing here; its resume is a subscribe after its last delivered revision.
+            if (Find(m.Subscriber, m.SubscriptionId) is { } sub)
+            {
+                Remove(sub);
+            }
+
+            Sender.Tell(new SubscriptionPaused(m.SubscriptionId));
+        });
         Receive<ForceReload>(OnForceReload);
         Receive<GetStats>(_ => Sender.Tell(new SubscriptionStats(_subscriptionCount, _bySubscriber.Count, _memoryBytes)));
         Receive<Terminated>(m => RemoveSubscriber(m.ActorRef));

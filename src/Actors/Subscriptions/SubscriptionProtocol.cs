@@ -62,6 +62,16 @@ public static class SubscriptionProtocol
     public sealed record SubscriptionClosed(long SubscriptionId);
 
     /// <summary>
+    /// Pauses a subscription (its subscriber's token expired): it is dropped like an unsubscribe, freeing what it held,
+    /// and the subscriber resumes it later with a <see cref="OpenSubscription"/> under the same id after the last revision it
+    /// delivered. Replied with <see cref="SubscriptionPaused"/>, after any notification sent before the pause.
+    /// </summary>
+    public sealed record PauseSubscription(long SubscriptionId, IActorRef Subscriber);
+
+    /// <summary>The subscription is paused: nothing more of it follows until it is resumed.</summary>
+    public sealed record SubscriptionPaused(long SubscriptionId);
+
+    /// <summary>
     /// Pushed to a subscriber: the changes of one revision under its prefixes, at most once per revision, in the type the
     /// connection encodes. <paramref name="Changes"/> is shared, never to be changed: one list per committed batch and
     /// include-values flag goes to every subscriber whose prefixes cover the whole batch; others get their own filtered

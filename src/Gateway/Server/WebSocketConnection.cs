@@ -31,6 +31,9 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     private int _queuedFrames;
     private (int Code, string Reason)? _closeRequest;
 
+    // The actor that asked for one OutboundDrained signal (NotifyWhenDrained), until it is sent.
+    private IActorRef? _drainWaiter;
+
     public WebSocketConnection(WebSocket socket, bool text, ConnectionSettings settings)
     {
         _socket = socket;
@@ -116,6 +119,12 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
         {
             _requestSlots.Release();
         }
+    }
+
+    public void NotifyWhenDrained(IActorRef connection)
+    {
+        Volatile.Write(ref _drainWaiter, connection);
+        SignalIfDrained(); // already at the mark: at once
     }
 
     /// <summary>Runs both loops until the socket closes; the actor is told when the client's side ends.</summary>
@@ -258,6 +267,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
             {
                 Dequeued(queued.Frame);
                 await _socket.SendAsync(queued.Frame, _messageType, endOfMessage: true, cancellationToken);
+                SignalIfDrained();
             }
 
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -283,6 +293,17 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     {
         _stop.Dispose();
         _requestSlots.Dispose();
+    }
+
+    /// <summary>Tells the waiting actor, once, that the queue is down to its low-water mark.</summary>
+    private void SignalIfDrained()
+    {
+        if (Volatile.Read(ref _drainWaiter) is not null
+            && OutboundLowWater.IsReached(QueuedFrames, QueuedBytes, _settings.OutboundMaxFrames, _settings.OutboundMaxBytes)
+            && Interlocked.Exchange(ref _drainWaiter, null) is { } waiter)
+        {
+            waiter.Tell(OutboundDrained.Instance);
+        }
     }
 
     private void Dequeued(byte[] frame)

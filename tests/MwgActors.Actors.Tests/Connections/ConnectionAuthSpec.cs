@@ -168,11 +168,11 @@ public sealed class ConnectionAuthSpec : TestKit
         clock.Advance(TimeSpan.FromHours(2));
         connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 7, [Change("a/2")]), _subscriptions.Ref);
         Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
-        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.CloseSubscription>()).SubscriptionId);
+        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.PauseSubscription>()).SubscriptionId);
 
         // Revision 7 was on its way when the pause happened: dropped now, replayed on resume.
         connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 7, [Change("a/2")]), _subscriptions.Ref);
-        connection.Actor.Tell(new SubscriptionProtocol.SubscriptionClosed(id), _subscriptions.Ref);
+        connection.Actor.Tell(new SubscriptionProtocol.SubscriptionPaused(id), _subscriptions.Ref);
         connection.Send(new Get(Id(2), [Utf8("a/1")]));
         Assert.Equal(ErrorCode.Unauthorized, Assert.IsType<Error>(await connection.NextFrameAsync()).Code);
         await _storage.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
@@ -201,7 +201,7 @@ public sealed class ConnectionAuthSpec : TestKit
         clock.Advance(TimeSpan.FromHours(2));
         connection.Send(new Ping(Id(2)));
         Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
-        await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.CloseSubscription>();
+        await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.PauseSubscription>();
         Assert.IsType<Pong>(await connection.NextFrameAsync());
 
         connection.Send(new AuthRequest(Id(3), "narrow"));
@@ -284,7 +284,7 @@ public sealed class ConnectionAuthSpec : TestKit
         connection.Actor.Tell(new SubscriptionProtocol.SubscribedKeysChanged(id, 6, [Change("a/1")]), _subscriptions.Ref);
 
         Assert.IsType<TokenExpired>(await connection.NextFrameAsync());
-        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.CloseSubscription>()).SubscriptionId);
+        Assert.Equal(id, (await _subscriptions.ExpectMsgAsync<SubscriptionProtocol.PauseSubscription>()).SubscriptionId);
         await connection.Output.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 

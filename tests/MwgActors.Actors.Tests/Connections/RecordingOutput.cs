@@ -13,6 +13,7 @@ internal sealed class RecordingOutput(IActorRef observer, int capacityFrames = i
     private readonly Lock _lock = new();
     private int _queued;
     private int _droppable;
+    private IActorRef? _drainWaiter;
 
     public int QueuedFrames
     {
@@ -59,14 +60,35 @@ internal sealed class RecordingOutput(IActorRef observer, int capacityFrames = i
         return dropped;
     }
 
-    /// <summary>Stands for the client reading everything queued: the room is free again.</summary>
+    /// <summary>Stands for the client reading everything queued: the room is free again, and an actor that asked
+    /// to be told (<see cref="NotifyWhenDrained"/>) is.</summary>
     public void Drain()
     {
+        IActorRef? waiter;
         lock (_lock)
         {
             _queued = 0;
             _droppable = 0;
+            waiter = _drainWaiter;
+            _drainWaiter = null;
         }
+
+        waiter?.Tell(ConnectionProtocol.OutboundDrained.Instance);
+    }
+
+    /// <summary>Signals at once when nothing is queued, else at the next <see cref="Drain"/>.</summary>
+    public void NotifyWhenDrained(IActorRef connection)
+    {
+        lock (_lock)
+        {
+            if (_queued > 0)
+            {
+                _drainWaiter = connection;
+                return;
+            }
+        }
+
+        connection.Tell(ConnectionProtocol.OutboundDrained.Instance);
     }
 
     public void Close(int closeCode, string reason) => observer.Tell(new Closed(closeCode, reason));

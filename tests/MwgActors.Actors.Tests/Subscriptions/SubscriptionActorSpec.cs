@@ -134,6 +134,39 @@ public sealed class SubscriptionActorSpec : SubscriptionSpecBase
     }
 
     [Fact]
+    public async Task A_paused_subscription_should_free_what_it_held_and_resume_after_the_last_delivered_revision()
+    {
+        var subs = StartSubscriptions();
+        var client = CreateTestProbe();
+        await SubscribeAsync(subs, client, 1, ["k"]);
+        var delivered = await WriteAsync(("k1", "x"));
+        Assert.Equal(delivered, (await client.ExpectMsgAsync<SubscribedKeysChanged>()).Revision);
+
+        subs.Tell(new PauseSubscription(1, client.Ref), TestActor);
+        await ExpectMsgAsync(new SubscriptionPaused(1));
+        subs.Tell(GetStats.Instance, TestActor);
+        var stats = await ExpectMsgAsync<SubscriptionStats>();
+        Assert.Equal((0, 0L), (stats.Subscriptions, stats.MemoryBytes));
+
+        // Paused: nothing is delivered; the resume replays what was missed, with no gap and no duplicate.
+        var missed = await WriteAsync(("k2", "y"));
+        await client.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        subs.Tell(new OpenSubscription(1, [Utf8("k")], delivered, false, client.Ref), TestActor);
+        Assert.Equal(missed, (await client.ExpectMsgAsync<SubscribedKeysChanged>()).Revision);
+        await ExpectMsgAsync(new SubscriptionOpened(1, missed));
+    }
+
+    [Fact]
+    public async Task Pausing_an_unknown_subscription_should_be_confirmed_all_the_same()
+    {
+        var subs = StartSubscriptions();
+
+        subs.Tell(new PauseSubscription(9, TestActor), TestActor);
+
+        await ExpectMsgAsync(new SubscriptionPaused(9));
+    }
+
+    [Fact]
     public async Task A_terminated_subscriber_should_lose_all_its_subscriptions()
     {
         var subs = StartSubscriptions();
