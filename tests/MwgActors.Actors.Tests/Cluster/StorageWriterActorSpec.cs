@@ -170,7 +170,7 @@ public sealed class StorageWriterActorSpec : TestKit
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
     private IActorRef StartWriter(LocalView localView, IChangeBus? bus = null, TimeSpan? positionInterval = null, StorageSettings? settings = null) =>
-        Sys.ActorOf(StorageActor.WriterProps(
+        Sys.ActorOf(StorageWriterActor.Props(
             settings ?? Settings,
             bus ?? new LocalChangeBus(Sys),
             positionInterval ?? TimeSpan.FromMinutes(1),
