@@ -149,7 +149,7 @@ public sealed class MwgActorsExtension : IExtension
             var singleton = ClusterSingletonManagerSettings.Create(system).WithRole(ClusterSettings.StorageRole);
             system.ActorOf(
                 ClusterSingletonManager.Props(
-                    HandedOver(StorageActor.WriterProps(storage, bus, cluster.PositionInterval, localView), "storage"), HandOver.Instance, singleton),
+                    HandedOver(StorageWriterActor.Props(storage, bus, cluster.PositionInterval, localView), "storage"), HandOver.Instance, singleton),
                 WriterClientActor.ManagerName);
             system.ActorOf(
                 ClusterSingletonManager.Props(HandedOver(LockActor.Props(locks), "locks"), HandOver.Instance, singleton),

@@ -86,7 +86,7 @@ internal sealed class ChangeFilter
     }
 
     /// <summary>Looks at the value's size only: the value itself is never copied (a removed value may be 1 MiB).</summary>
-    private static bool Exists(IKeyValueStore view, byte[] key)
+    internal static bool Exists(IKeyValueStore view, byte[] key)
     {
         var found = false;
         view.GetWhile([key], (_, _) =>

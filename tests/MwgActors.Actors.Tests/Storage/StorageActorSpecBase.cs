@@ -96,6 +96,50 @@ public abstract class StorageActorSpecBase : TestKit
     }
 
     [Fact]
+    public async Task GetReaders_should_hand_out_the_reader_pool_and_the_view_shared_with_connections()
+    {
+        var storage = StartStorage();
+        await WriteAsync(storage, ("a", "1"));
+
+        storage.Tell(GetReaders.Instance);
+        var readers = await ExpectMsgAsync<Readers>();
+
+        readers.Pool.Tell(new ReadKeys([Utf8("a")], 3));
+        var read = await ExpectMsgAsync<KeysRead>();
+        Assert.Equal((3L, 1L, "1"), (read.CorrelationId, read.Revision, Text(read.Values[0])));
+        Assert.NotNull(readers.LocalView);
+        Assert.True(readers.LocalView.TryGet([Utf8("a")], null, out var values, out var revision));
+        Assert.Equal((1L, "1"), (revision, Text(values![0])));
+    }
+
+    [Fact]
+    public async Task GetReaders_should_hand_out_no_shared_view_when_inline_reads_are_off()
+    {
+        var storage = StartStorage(settings: Settings with { InlineReads = false });
+
+        storage.Tell(GetReaders.Instance);
+        var readers = await ExpectMsgAsync<Readers>();
+
+        Assert.Null(readers.LocalView);
+        Assert.NotEqual(ActorRefs.Nobody, readers.Pool);
+    }
+
+    [Fact]
+    public async Task A_stopped_storage_actor_should_close_the_view_it_shared()
+    {
+        var storage = StartStorage();
+        storage.Tell(GetReaders.Instance);
+        var shared = (await ExpectMsgAsync<Readers>()).LocalView!;
+        Assert.True(shared.TryGet([Utf8("a")], null, out _, out _));
+
+        Watch(storage);
+        Sys.Stop(storage);
+        await ExpectTerminatedAsync(storage);
+
+        Assert.False(shared.TryGet([Utf8("a")], null, out _, out _));
+    }
+
+    [Fact]
     public async Task Writes_sent_without_waiting_should_all_commit_with_consecutive_revisions_in_per_sender_order()
     {
         var storage = StartStorage();
