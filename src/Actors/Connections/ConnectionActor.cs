@@ -170,6 +170,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<AuthenticateDeadline>(_ => OnAuthenticateDeadline());
         Receive<ResumePaused>(_ => ResumeSubscriptions());
         Receive<SubscribeG1Push>(_ => _refs.Subscriptions.Tell(new Subs.Subscribe(G1PushSubscription, [[]], null, true, Self, ExemptFromBudget: true)));
+
+        // Test-only (internal): throws, so the lifecycle tests can fail a connection the way a bug would.
+        Receive<InjectedFailure>(_ => InjectedFailure.Throw());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
