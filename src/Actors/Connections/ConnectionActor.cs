@@ -139,6 +139,8 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         Receive<Terminated>(OnTerminated);
         Receive<TokenExpiry>(OnTokenExpiry);
         Receive<AuthenticateDeadline>(_ => OnAuthenticateDeadline());
+        // Test-only (internal): throws, so the lifecycle tests can fail a connection the way a bug would.
+        Receive<InjectedFailure>(_ => InjectedFailure.Throw());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -82,6 +82,9 @@ public sealed class MwgActorsExtension : IExtension
                 .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Resume))),
             "mwg-subscriptions");
         Store = new MwgStore(system, Storage, Subscriptions, apiSettings);
+
+        // Connection actors live under one parent that stops, never restarts, a connection that fails.
+        Connections = system.ActorOf(ConnectionsParentActor.Props(), "mwg-connections");
     }
 
     public StorageSettings StorageSettings { get; }
@@ -102,6 +105,9 @@ public sealed class MwgActorsExtension : IExtension
     public IActorRef Subscriptions { get; }
 
     public IActorRef Locks { get; }
+
+    /// <summary>The parent of the connection actors (<see cref="ConnectionsParentActor"/>).</summary>
+    public IActorRef Connections { get; }
 
     /// <summary>The in-process API.</summary>
     public MwgStore Store { get; }

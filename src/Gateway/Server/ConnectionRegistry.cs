@@ -16,6 +16,9 @@ internal sealed class ConnectionRegistry
 
     public int CountOf(Dialect dialect) => _open.Values.Count(d => d == dialect);
 
+    /// <summary>A snapshot of the open connections (tests look at their request slots).</summary>
+    public IReadOnlyList<WebSocketConnection> Open => [.. _open.Keys];
+
     /// <summary>Lets requests in flight finish (up to <paramref name="timeout"/>), then closes every socket with 1001.</summary>
     public Task CloseAllAsync(TimeSpan timeout) =>
         Task.WhenAll(_open.Keys.Select(c => c.DrainAndCloseAsync((int)System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "server shutting down", timeout)));

@@ -81,6 +81,9 @@ public sealed class MwgServer : IAsyncDisposable
     /// <summary>Open websocket connections.</summary>
     public int ConnectionCount => _gateway.Connections.Count;
 
+    /// <summary>The open websocket connections themselves, for tests.</summary>
+    internal ConnectionRegistry Connections => _gateway.Connections;
+
     /// <summary>
     /// Starts a server on <paramref name="userConfig"/> layered over reference.conf.
     /// </summary>

@@ -10,6 +10,8 @@ namespace MwgActors.Gateway.Server;
 /// <summary>
 /// The socket side of one connection: a receive loop that reads a frame only when a request slot is free and
 /// hands it to the connection actor, and a send loop that drains the bounded outbound queue. Knows no protocol.
+/// It watches its actor: one that dies without having closed the socket (it threw, and its parent stopped it)
+/// leaves it closed with 1011, its receive loop ended and its request slots freed.
 /// </summary>
 internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
 {
@@ -29,7 +31,18 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private long _queuedBytes;
     private int _queuedFrames;
-    private (int Code, string Reason)? _closeRequest;
+
+    // Set once, by the actor (Close) or by the watch when the actor died; the first code stands.
+    private CloseRequest? _closeRequest;
+
+    // Which side ended first: the socket (the peer closed, or the server stopped it) or the actor.
+    private int _ended;
+    private const int Running = 0;
+    private const int SocketEnded = 1;
+    private const int ActorDied = 2;
+
+    // Cancelled when the actor died: a frame waiting for a request slot would wait for a release that never comes.
+    private readonly CancellationTokenSource _actorGone = new();
 
     // The actor that asked for one OutboundDrained signal (NotifyWhenDrained), until it is sent.
     private IActorRef? _drainWaiter;
@@ -98,7 +111,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
 
     public void Close(int closeCode, string reason)
     {
-        _closeRequest ??= (closeCode, reason);
+        Interlocked.CompareExchange(ref _closeRequest, new CloseRequest(closeCode, reason), null);
         _outbound.Writer.TryComplete();
         try
         {
@@ -127,22 +140,39 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
         SignalIfDrained(); // already at the mark: at once
     }
 
-    /// <summary>Runs both loops until the socket closes; the actor is told when the client's side ends.</summary>
-    public async Task RunAsync(IActorRef connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs both loops until the socket closes; the actor is told when the client's side ends, and the socket is
+    /// closed when the actor dies first (<paramref name="systemStopping"/>: with 1001 rather than 1011).
+    /// </summary>
+    public async Task RunAsync(IActorRef connection, Func<bool> systemStopping, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        using var slotWait = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, _actorGone.Token);
+        using var unwatch = new CancellationTokenSource();
+        var watch = WatchAsync(connection, systemStopping, unwatch.Token);
         var send = SendLoopAsync(linked.Token);
         try
         {
-            await ReceiveLoopAsync(connection, linked.Token);
+            await ReceiveLoopAsync(connection, linked.Token, slotWait.Token);
         }
         finally
         {
-            connection.Tell(SocketClosed.Instance);
+            if (Interlocked.CompareExchange(ref _ended, SocketEnded, Running) == ActorDied)
+            {
+                // Nobody will answer the requests in flight: their slots are free again.
+                FreeRequestSlots();
+            }
+            else
+            {
+                connection.Tell(SocketClosed.Instance);
+            }
+
             _outbound.Writer.TryComplete();
         }
 
         await send;
+        await unwatch.CancelAsync();
+        await watch;
     }
 
     /// <summary>Waits until no request is in flight (or the timeout), then closes with <paramref name="closeCode"/>.</summary>
@@ -157,11 +187,54 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
         Close(closeCode, reason);
     }
 
-    private async Task ReceiveLoopAsync(IActorRef connection, CancellationToken cancellationToken)
+    /// <summary>Closes the socket when the actor dies without having closed it (a failure, or the system stopping).</summary>
+    private async Task WatchAsync(IActorRef connection, Func<bool> systemStopping, CancellationToken cancellationToken)
     {
         try
         {
-            while (_socket.State == WebSocketState.Open && _closeRequest is null)
+            if (!await connection.WatchAsync(cancellationToken))
+            {
+                return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The socket ended first.
+            return;
+        }
+
+        // An actor that stopped because the socket ended, or after asking to close with its code, needs nothing more.
+        if (Interlocked.CompareExchange(ref _ended, ActorDied, Running) != Running || Volatile.Read(ref _closeRequest) is not null)
+        {
+            return;
+        }
+
+        if (systemStopping())
+        {
+            Close((int)WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+        }
+        else
+        {
+            Close(CloseCodes.InternalError, "internal error");
+        }
+
+        await _actorGone.CancelAsync();
+    }
+
+    private void FreeRequestSlots()
+    {
+        var held = _settings.MaxRequestsInFlight - _requestSlots.CurrentCount;
+        if (held > 0)
+        {
+            _requestSlots.Release(held);
+        }
+    }
+
+    private async Task ReceiveLoopAsync(IActorRef connection, CancellationToken cancellationToken, CancellationToken slotWait)
+    {
+        try
+        {
+            while (_socket.State == WebSocketState.Open && Volatile.Read(ref _closeRequest) is null)
             {
                 // Wait for the next frame without holding a buffer: an idle connection keeps no receive memory
                 // (Kestrel does the same below us), which is most of what 10,000 idle clients would cost.
@@ -191,7 +264,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
                 {
                     // The JSON dialect is text (RFC 6455 5.6): a binary message is never decoded. RFC 6455 7.4.1 allows
                     // closing with 1003; answering BadFrame instead keeps the connection, as for any other bad frame.
-                    await _requestSlots.WaitAsync(cancellationToken);
+                    await _requestSlots.WaitAsync(slotWait);
                     connection.Tell(FrameOfWrongType.Instance);
                     continue;
                 }
@@ -199,7 +272,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
                 // A slot is taken once a frame is here, not while waiting for one: an idle connection has nothing
                 // in flight (graceful shutdown waits for in-flight requests). At the bound this frame waits and the
                 // socket is not read further.
-                await _requestSlots.WaitAsync(cancellationToken);
+                await _requestSlots.WaitAsync(slotWait);
                 connection.Tell(new FrameReceived(frame));
             }
         }
@@ -273,7 +346,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 // Our close (with the actor's code) or the answer to the client's close.
-                var (code, reason) = _closeRequest ?? ((int)WebSocketCloseStatus.NormalClosure, string.Empty);
+                var (code, reason) = Volatile.Read(ref _closeRequest) ?? new CloseRequest((int)WebSocketCloseStatus.NormalClosure, string.Empty);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await _socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, timeout.Token);
                 // The receive loop ends when the client answers; a client that never does is cut off.
@@ -292,6 +365,7 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     public void Dispose()
     {
         _stop.Dispose();
+        _actorGone.Dispose();
         _requestSlots.Dispose();
     }
 
@@ -313,4 +387,6 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     }
 
     private readonly record struct OutboundFrame(byte[] Frame, bool Droppable);
+
+    private sealed record CloseRequest(int Code, string Reason);
 }

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Akka.Actor;
 using MwgActors.Actors.Auth;
 using MwgActors.Actors.Connections;
@@ -9,7 +10,8 @@ namespace MwgActors.Gateway.Server;
 
 /// <summary>
 /// Accepts websockets at "/": no subprotocol is the original G1 dialect, <c>mwg.v1</c> binary with extensions,
-/// <c>mwg.json.v1</c> JSON. Each socket gets a connection actor; the socket loops feed it.
+/// <c>mwg.json.v1</c> JSON. Each socket gets a connection actor, started under <see cref="ConnectionsParentActor"/>;
+/// the socket loops feed it and watch it.
 /// </summary>
 internal sealed class WebSocketEndpoint
 {
@@ -20,7 +22,9 @@ internal sealed class WebSocketEndpoint
     private readonly ServerSettings _server;
     private readonly ILogger _log;
     private readonly ITokenValidator? _validator;
-    private long _nextConnection;
+
+    // One round trip to the connections parent; it only fails to answer when the actor system is going away.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(5);
 
     // Websockets accepted or being accepted, and those of them not authenticated yet.
     private readonly ConnectionAdmission _admission;
@@ -114,16 +118,58 @@ internal sealed class WebSocketEndpoint
 
         var codec = new ServerCodec(dialect, settings.Limits);
         using var connection = new WebSocketConnection(socket, codec.IsText, settings);
-        var name = $"connection-{Interlocked.Increment(ref _nextConnection)}";
-        var actor = _system.ActorOf(ConnectionActor.Props(settings, codec, connection, _mwg.ConnectionRefs, auth), name);
+        var actor = await StartActorAsync(ConnectionActor.Props(settings, codec, connection, _mwg.ConnectionRefs, auth), context.RequestAborted);
+        if (actor is null)
+        {
+            // The system is stopping (the connections parent is gone): a clean "going away", not a dropped socket.
+            codec.Dispose();
+            await CloseGoingAwayAsync(socket);
+            return;
+        }
+
         _connections.Add(connection, dialect);
         try
         {
-            await connection.RunAsync(actor, context.RequestAborted);
+            await connection.RunAsync(actor, SystemStopping, context.RequestAborted);
         }
         finally
         {
             _connections.Remove(connection);
+        }
+    }
+
+    /// <summary>The new connection actor, or null when the connections parent did not answer (the system is stopping).</summary>
+    private async Task<IActorRef?> StartActorAsync(Props props, CancellationToken cancellationToken)
+    {
+        if (SystemStopping())
+        {
+            return null;
+        }
+
+        try
+        {
+            var started = await _mwg.Connections.Ask<ConnectionsParentProtocol.ConnectionStarted>(
+                new ConnectionsParentProtocol.StartConnection(props), StartTimeout, cancellationToken);
+            return started.Connection;
+        }
+        catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private bool SystemStopping() => CoordinatedShutdown.Get(_system).ShutdownReason is not null || _system.WhenTerminated.IsCompleted;
+
+    private static async Task CloseGoingAwayAsync(WebSocket socket)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down", timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+            // The peer is gone already.
         }
     }
 
