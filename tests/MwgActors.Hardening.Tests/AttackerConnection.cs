@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using MwgActors.Gateway.Tests;
 using MwgActors.Protocol;
 
 namespace MwgActors.Hardening.Tests;

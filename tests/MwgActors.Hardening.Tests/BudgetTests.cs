@@ -60,6 +60,7 @@ public sealed class BudgetTests : IDisposable
 
     private readonly ITestOutputHelper _output;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "mwg-budget-" + Guid.NewGuid().ToString("N"));
+    private readonly OutOfMemoryWatch _outOfMemory = new();
 
     public BudgetTests(ITestOutputHelper output)
     {
@@ -81,9 +82,11 @@ public sealed class BudgetTests : IDisposable
         var configPath = Path.Combine(_root, "mwg.conf");
         await File.WriteAllTextAsync(configPath, Config);
         var environment = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = HeapHardLimit };
-        await using var server = await ServerProcess.StartAsync(Path.Combine(_root, "data"), configPath, environment);
+        // The last 200 lines of each stream are kept: they say why the server died, and a logging storm must not grow the test.
+        var options = new MwgProcessOptions { Environment = environment, KeepLines = 200, OnLine = _outOfMemory.Observe, Bound = TimeSpan.FromSeconds(60) };
+        await using var server = await MwgProcess.StartServeAsync(Path.Combine(_root, "data"), options, "--config", configPath);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.Uri.Port}/"), Timeout = Bound };
-        _output.WriteLine($"mwg serve (pid {server.Pid}) on {server.Uri}, DOTNET_GCHeapHardLimit={HeapHardLimit}, default budgets; {server.MemoryReport()}");
+        _output.WriteLine($"mwg serve (pid {server.Id}) on {server.Uri}, DOTNET_GCHeapHardLimit={HeapHardLimit}, default budgets; {server.MemoryReport()}");
 
         await using var bystander = await Bystander.StartAsync(server.Uri, BystanderKey);
         var attackerWrites = await WriteAttackerStoreAsync(server.Uri);
@@ -116,7 +119,7 @@ public sealed class BudgetTests : IDisposable
     }
 
     /// <summary>Runs one attack while watching the server, then checks it is up and prints what happened.</summary>
-    private async Task PhaseAsync(string phase, ServerProcess server, HttpClient http, Bystander bystander, Func<AttackTally, Task> attack)
+    private async Task PhaseAsync(string phase, MwgProcess server, HttpClient http, Bystander bystander, Func<AttackTally, Task> attack)
     {
         var tally = new AttackTally();
         var before = bystander.RoundTrips;
@@ -139,7 +142,7 @@ public sealed class BudgetTests : IDisposable
     /// Until the attack ends (or the phase's bound passes): the process alive, /healthz 200, one more bystander round trip.
     /// Returns how many times that held, and the first failure, if any.
     /// </summary>
-    private static async Task<(int Checks, string? Failure)> WatchAsync(Task attack, ServerProcess server, HttpClient http, Bystander bystander)
+    private static async Task<(int Checks, string? Failure)> WatchAsync(Task attack, MwgProcess server, HttpClient http, Bystander bystander)
     {
         var checks = 0;
         var clock = Stopwatch.StartNew();
@@ -170,7 +173,7 @@ public sealed class BudgetTests : IDisposable
         return (checks, null);
     }
 
-    private static async Task AssertServerUpAsync(string phase, ServerProcess server, HttpClient http, Bystander bystander)
+    private async Task AssertServerUpAsync(string phase, MwgProcess server, HttpClient http, Bystander bystander)
     {
         AssertAlive(phase, server);
         var unhealthy = await HealthAsync(http);
@@ -179,11 +182,11 @@ public sealed class BudgetTests : IDisposable
     }
 
     /// <summary>The process runs and never ran out of memory (an actor may survive an OutOfMemoryException; a budget would have refused first).</summary>
-    private static void AssertAlive(string phase, ServerProcess server)
+    private void AssertAlive(string phase, MwgProcess server)
     {
         Assert.False(server.HasExited, $"{phase}: {server.ExitReport}");
-        Assert.True(server.OutOfMemoryReports == 0, $"{phase}: the server logged {server.OutOfMemoryReports} lines naming an OutOfMemoryException: "
-            + $"it paid for an attack before checking a budget. The first: {server.FirstOutOfMemoryReport}");
+        Assert.True(_outOfMemory.Count == 0, $"{phase}: the server logged {_outOfMemory.Count} lines naming an OutOfMemoryException: "
+            + $"it paid for an attack before checking a budget. The first: {_outOfMemory.First}");
     }
 
     /// <summary>Null when /healthz answers 200, else what it did.</summary>

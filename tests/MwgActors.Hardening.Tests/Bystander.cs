@@ -1,5 +1,4 @@
 using System.Text;
-using MwgActors.Gateway.Tests;
 using MwgActors.Protocol;
 
 namespace MwgActors.Hardening.Tests;

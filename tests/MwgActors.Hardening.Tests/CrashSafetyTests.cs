@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Text;
-using MwgActors.Gateway.Tests;
 using MwgActors.Protocol;
 using Xunit.Abstractions;
 
@@ -37,13 +36,13 @@ public sealed class CrashSafetyTests : IDisposable
     {
         var kills = FuzzSettings.CrashKills;
         var random = new Random(FuzzSettings.Seed);
-        _output.WriteLine($"seed {FuzzSettings.Seed} (MWG_SEED), {kills} kills (MWG_CRASH_KILLS), {ServerProcess.DllPath}");
+        _output.WriteLine($"seed {FuzzSettings.Seed} (MWG_SEED), {kills} kills (MWG_CRASH_KILLS), {MwgProcess.MwgDll}");
         var writers = Enumerable.Range(0, Writers).Select(n => new Writer(n, new Random(random.Next()))).ToArray();
         var subscriber = new ResumingSubscriber();
 
         for (var cycle = 0; cycle <= kills; cycle++)
         {
-            await using var server = await ServerProcess.StartAsync(_data);
+            await using var server = await MwgProcess.StartServeAsync(_data, new MwgProcessOptions { KeepLines = 200, Bound = TimeSpan.FromSeconds(60) });
             await VerifyAfterRestartAsync(server.Uri, writers, subscriber);
             if (cycle == kills)
             {

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
-using MwgActors.Gateway.Tests;
 using MwgActors.Protocol;
 using MwgActors.Protocol.Binary;
 using MwgActors.Protocol.Json;

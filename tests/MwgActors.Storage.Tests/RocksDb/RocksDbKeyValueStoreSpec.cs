@@ -4,7 +4,7 @@ namespace MwgActors.Storage.Tests.RocksDb;
 
 public sealed class RocksDbKeyValueStoreSpec : KeyValueStoreSpec
 {
-    private readonly TempDirectory _temp = new();
+    private readonly TempFolder _temp = new();
 
     private RocksDbSettings Settings => new(_temp.Combine("db"));
 

@@ -6,7 +6,7 @@ namespace MwgActors.Storage.Tests.RocksDb;
 /// <summary>Failures an operator meets at startup must be one clear <see cref="StoreException"/>, never a native crash.</summary>
 public sealed class RocksDbStoreErrorTests : IDisposable
 {
-    private readonly TempDirectory _temp = new();
+    private readonly TempFolder _temp = new();
 
     public void Dispose() => _temp.Dispose();
 

@@ -52,7 +52,8 @@ public sealed class LoadGenSmokeTests
     public async Task Connections_should_hold_every_connection_and_measure_the_server_processes_memory_per_connection()
     {
         // A server process of its own: in-process, the test's allocations would be counted as the server's.
-        await using var server = await ServerProcess.StartAsync();
+        using var data = new TempFolder("mwg-proc-");
+        await using var server = await MwgProcess.StartServeAsync(data.Path);
         var options = LoadGenOptions.Parse(
             ["connections", "--url", server.Uri.ToString(), "--connections", "50", "--warm-connections", "5", "--settle", "0.5"]);
 
@@ -62,7 +63,7 @@ public sealed class LoadGenSmokeTests
         Assert.Equal(0, summary.Errors);
         Assert.Equal((50, 0, 50), (result.Opened, result.Failed, result.StillOpen));
         Assert.Equal(50, summary.Ops.Single(o => o.Op == "connect").Requests);
-        Assert.Equal(server.Pid, result.ServerPid); // found through the socket listening on the url's port
+        Assert.Equal(server.Id, result.ServerPid); // found through the socket listening on the url's port
         Assert.Equal(["rss", "private", "anonymous"], result.Memory.Select(m => m.Name));
         Assert.True(result.RssPerConnection > 0, $"rss per connection {result.RssPerConnection}");
         Assert.Contains("per conn KiB", summary.ToTable(), StringComparison.Ordinal);

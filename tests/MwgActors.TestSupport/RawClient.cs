@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 
-namespace MwgActors.Gateway.Tests;
+namespace MwgActors.TestSupport;
 
 /// <summary>A plain websocket client that sends and receives whole frames, as an original client would.</summary>
 public sealed class RawClient : IAsyncDisposable

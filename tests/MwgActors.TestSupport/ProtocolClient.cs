@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using MwgActors.Protocol;
 
-namespace MwgActors.Gateway.Tests;
+namespace MwgActors.TestSupport;
 
 /// <summary>
 /// A test client speaking the extended binary dialect (<c>mwg.v1</c>) or JSON (<c>mwg.json.v1</c>) with the shared codec.
@@ -30,6 +30,9 @@ public sealed class ProtocolClient : IAsyncDisposable
     /// <summary>The close status the server sent, once the socket is closed.</summary>
     public System.Net.WebSockets.WebSocketCloseStatus? CloseStatus => _raw.Socket.CloseStatus;
 
+    /// <summary>The reason the server gave with its close, once the socket is closed.</summary>
+    public string? CloseReason => _raw.Socket.CloseStatusDescription;
+
     public static async Task<ProtocolClient> ConnectAsync(Uri uri, Dialect dialect = Dialect.Extended, Action<System.Net.WebSockets.ClientWebSocketOptions>? configure = null)
     {
         var subprotocol = dialect switch
@@ -43,8 +46,10 @@ public sealed class ProtocolClient : IAsyncDisposable
         if (dialect != Dialect.G1)
         {
             // Extended dialects start with the server hello.
-            var hello = await client.NextPushAsync();
-            Assert.IsType<Hello>(hello);
+            if (await client.NextPushAsync() is not Hello)
+            {
+                throw new InvalidOperationException("the server did not start with its hello");
+            }
         }
 
         return client;
