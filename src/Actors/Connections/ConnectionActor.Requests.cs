@@ -4,6 +4,7 @@ using Akka.Actor;
 using MwgActors.Actors.Diagnostics;
 using MwgActors.Actors.Locks;
 using MwgActors.Actors.Storage;
+using MwgActors.Actors.Subscriptions;
 using MwgActors.Protocol;
 using MwgActors.Storage;
 using Error = MwgActors.Protocol.Error;
@@ -236,9 +237,10 @@ public sealed partial class ConnectionActor
             _expired.Sort(static (a, b) => a.Key.CompareTo(b.Key));
             foreach (var (correlation, pending) in _expired)
             {
-                if (pending.Kind == RequestKind.Subscribe)
+                if (pending.Kind is RequestKind.Subscribe or RequestKind.Unsubscribe && _subscriptions.RequestTimedOut(correlation) is { } dropped)
                 {
-                    _subscriptions.SubscribeTimedOut(correlation);
+                    _refs.Subscriptions.Tell(new SubscriptionProtocol.CloseSubscription(dropped, Self));
+                    _codec.Forget(dropped);
                 }
 
                 TimedOut(pending);

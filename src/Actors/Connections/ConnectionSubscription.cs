@@ -68,7 +68,7 @@ internal sealed class ConnectionSubscription(long id, IReadOnlyList<byte[]> pref
     public SubscriptionState State { get; private set; } = SubscriptionState.Requested;
 
     /// <summary>The client's request awaiting an answer (in <see cref="RequestTable"/>): the subscribe while Requested,
-    /// the unsubscribe while Unsubscribing; 0 otherwise.</summary>
+    /// the unsubscribe while Unsubscribing; in other states, the last one's (no longer pending, never looked up).</summary>
     public long Correlation { get; set; }
 
     /// <summary>The last revision delivered (or replayed up to); null until the subscription actor confirms it.</summary>

@@ -75,17 +75,24 @@ internal sealed class ConnectionSubscriptions
         }
     }
 
-    /// <summary>The client's subscribe of <paramref name="correlation"/> timed out: the subscription is dropped.</summary>
-    public void SubscribeTimedOut(long correlation)
+    /// <summary>
+    /// The client's subscribe or unsubscribe of <paramref name="correlation"/> timed out (the client was answered
+    /// Timeout): the subscription is dropped here, and its id returned so the subscription actor is told to drop it
+    /// too (it may have taken it after all); its late answer then finds nothing. Null when no subscription waited on it.
+    /// </summary>
+    public long? RequestTimedOut(long correlation)
     {
         foreach (var subscription in _byId.Values)
         {
-            if (subscription.State == SubscriptionState.Requested && subscription.Correlation == correlation)
+            if (subscription.Correlation == correlation
+                && subscription.State is SubscriptionState.Requested or SubscriptionState.Unsubscribing)
             {
                 Close(subscription);
-                return;
+                return subscription.Id;
             }
         }
+
+        return null;
     }
 
     /// <summary>The client may unsubscribe <paramref name="id"/>: it knows the id and is not unsubscribing it already.</summary>

@@ -11,14 +11,20 @@ namespace MwgActors.Actors.Connections;
 /// </summary>
 public sealed class ConnectionsParentActor : ReceiveActor
 {
-    private long _nextConnection;
-
     public ConnectionsParentActor()
     {
-        // The parent names its children, so names stay unique however many endpoints share the system.
-        Receive<StartConnection>(start =>
-            Sender.Tell(new ConnectionStarted(Context.ActorOf(start.Props, $"connection-{++_nextConnection}"))));
+        // Named by a ticket unique in the process, so names stay unique however many endpoints share the system.
+        Receive<StartConnection>(start => Sender.Tell(new ConnectionStarted(Context.ActorOf(start.Props, NameOf(start.Ticket)))));
+        Receive<AbandonConnection>(abandon =>
+        {
+            if (!Context.Child(NameOf(abandon.Ticket)).IsNobody())
+            {
+                Context.Stop(Context.Child(NameOf(abandon.Ticket)));
+            }
+        });
     }
+
+    private static string NameOf(long ticket) => $"connection-{ticket}";
 
     /// <summary>Stop the child that failed, whatever it threw; the failure is logged with its exception.</summary>
     public static SupervisorStrategy StopFailedConnection { get; } = new OneForOneStrategy(_ => Directive.Stop);

@@ -128,9 +128,16 @@ internal sealed class WebSocketConnection : IConnectionOutput, IDisposable
     public void RequestCompleted()
     {
         // Releasing more than was taken would lift the bound; a reply to an expired request may come late.
-        if (_requestSlots.CurrentCount < _settings.MaxRequestsInFlight)
+        try
         {
-            _requestSlots.Release();
+            if (_requestSlots.CurrentCount < _settings.MaxRequestsInFlight)
+            {
+                _requestSlots.Release();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The socket ended while the actor still answered frames it had taken: nothing waits for the slot.
         }
     }
 

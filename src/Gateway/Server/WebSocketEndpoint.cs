@@ -146,14 +146,17 @@ internal sealed class WebSocketEndpoint
             return null;
         }
 
+        var ticket = ConnectionsParentProtocol.NextTicket();
         try
         {
             var started = await _mwg.Connections.Ask<ConnectionsParentProtocol.ConnectionStarted>(
-                new ConnectionsParentProtocol.StartConnection(props), StartTimeout, cancellationToken);
+                new ConnectionsParentProtocol.StartConnection(props, ticket), StartTimeout, cancellationToken);
             return started.Connection;
         }
         catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException)
         {
+            // The parent may have started it after all: no actor may live on without its socket.
+            _mwg.Connections.Tell(new ConnectionsParentProtocol.AbandonConnection(ticket));
             return null;
         }
     }

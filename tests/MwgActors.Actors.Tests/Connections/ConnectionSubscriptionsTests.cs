@@ -50,11 +50,27 @@ public sealed class ConnectionSubscriptionsTests
     {
         var requested = Requested(correlation: 42);
 
-        _subscriptions.SubscribeTimedOut(42);
+        Assert.Equal(requested.Id, _subscriptions.RequestTimedOut(42));
 
         Assert.Equal(Closed, requested.State);
         Assert.Null(_subscriptions.Confirmed(requested.Id, 3));
         Assert.Equal(0, _subscriptions.Count);
+    }
+
+    [Fact]
+    public void A_timed_out_unsubscribe_should_drop_the_subscription_so_it_no_longer_counts_nor_delivers()
+    {
+        var live = InState(Live);
+        ConnectionSubscriptions.Unsubscribing(live, 77);
+        var other = InState(Live);
+
+        Assert.Null(_subscriptions.RequestTimedOut(76)); // no subscription waits on it
+        Assert.Equal(live.Id, _subscriptions.RequestTimedOut(77));
+
+        Assert.Equal((Closed, 1), (live.State, _subscriptions.Count));
+        Assert.Null(_subscriptions.Unsubscribed(live.Id)); // the late confirmation finds nothing
+        Assert.False(_subscriptions.TryStartUnsubscribe(live.Id, out _));
+        Assert.Equal(Live, other.State);
     }
 
     [Fact]

@@ -51,9 +51,31 @@ public sealed class ConnectionsParentActorSpec : TestKit
         }
     }
 
+    [Fact]
+    public async Task A_connection_whose_asker_gave_up_should_be_stopped_when_abandoned()
+    {
+        // The gateway's ask timed out or its request was aborted after the parent had started the actor: without the
+        // abandon it would live on with no socket (its timers running, its codec never disposed).
+        var parent = Sys.ActorOf(ConnectionsParentActor.Props(), "connections");
+        var ticket = NextTicket();
+        parent.Tell(new StartConnection(ThrowingConnection.Props(TestActor, "orphan"), ticket), ActorRefs.NoSender);
+        parent.Tell(new AbandonConnection(ticket));
+
+        await ExpectMsgAsync("started orphan");
+        await ExpectMsgAsync("stopped orphan");
+
+        // Abandoning a ticket that started nothing, or whose actor is gone, is harmless.
+        parent.Tell(new AbandonConnection(ticket));
+        parent.Tell(new AbandonConnection(NextTicket()));
+        var next = await StartAsync(parent, "next");
+        await ExpectMsgAsync("started next");
+        next.Tell("ping");
+        await ExpectMsgAsync("pong next");
+    }
+
     private async Task<IActorRef> StartAsync(IActorRef parent, string label)
     {
-        var started = await parent.Ask<ConnectionStarted>(new StartConnection(ThrowingConnection.Props(TestActor, label)), AskTimeout);
+        var started = await parent.Ask<ConnectionStarted>(new StartConnection(ThrowingConnection.Props(TestActor, label), ConnectionsParentProtocol.NextTicket()), AskTimeout);
         return started.Connection;
     }
 
