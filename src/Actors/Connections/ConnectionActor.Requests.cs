@@ -37,12 +37,17 @@ public sealed partial class ConnectionActor
     private long AddRequest(RequestId id, RequestKind kind)
     {
         var correlation = _requests.Add(id, kind, _frameStartedAt);
+        RetuneSweepTimer();
+        return correlation;
+    }
+
+    /// <summary>Restarts the sweep timer at the interval the request table asks for, when it asks for a change.</summary>
+    private void RetuneSweepTimer()
+    {
         if (_requests.SweepIntervalChange() is { } interval)
         {
             Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, interval);
         }
-
-        return correlation;
     }
 
     /// <summary>Answers a get from the in-process view, or sends it to the reader pool when the view has closed.</summary>
@@ -231,26 +236,18 @@ public sealed partial class ConnectionActor
     private void SweepRequests()
     {
         _requests.Sweep(_expired);
-        if (_expired.Count > 0)
+        foreach (var (correlation, pending) in _expired)
         {
-            // In the order they were asked.
-            _expired.Sort(static (a, b) => a.Key.CompareTo(b.Key));
-            foreach (var (correlation, pending) in _expired)
+            if (pending.Kind is RequestKind.Subscribe or RequestKind.Unsubscribe && _subscriptions.RequestTimedOut(correlation) is { } dropped)
             {
-                if (pending.Kind is RequestKind.Subscribe or RequestKind.Unsubscribe && _subscriptions.RequestTimedOut(correlation) is { } dropped)
-                {
-                    _refs.Subscriptions.Tell(new SubscriptionProtocol.CloseSubscription(dropped, Self));
-                    _codec.Forget(dropped);
-                }
-
-                TimedOut(pending);
+                _refs.Subscriptions.Tell(new SubscriptionProtocol.CloseSubscription(dropped, Self));
+                _codec.Forget(dropped);
             }
+
+            TimedOut(pending);
         }
 
-        if (_requests.SweepIntervalChange() is { } interval)
-        {
-            Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, interval);
-        }
+        RetuneSweepTimer();
     }
 
     private void TimedOut(PendingRequest pending)
