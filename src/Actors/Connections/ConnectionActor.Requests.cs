@@ -128,14 +128,10 @@ public sealed partial class ConnectionActor
             return ReplyTooLarge(id);
         }
 
-        if (_fallbacks.StorageFailureOf(kind).Action == FallbackAction.AnswerFalse)
-        {
-            return FalseAnswer(id, kind);
-        }
-
         // G1 cannot carry the error of a failed get: sending it closes (DialectFallbacks.ReplyNotRepresentable).
         var code = failed.Retryable ? ErrorCode.Unavailable : ErrorCode.Internal;
-        return new Error(id, code, failed.Retryable ? "storage unavailable, retry" : "the write was refused");
+        var error = new Error(id, code, failed.Retryable ? "storage unavailable, retry" : "the write was refused");
+        return _fallbacks.StorageFailureOf(kind).AnswerOf<ProtocolMessage>(error, FalseAnswer(id, kind))!;
     }
 
     private static Reply FalseAnswer(RequestId id, RequestKind kind) =>
@@ -188,19 +184,7 @@ public sealed partial class ConnectionActor
     {
         var kind = KindOf(request);
         _metrics.RequestAnswered(kind, RequestOutcome.Refused, _frameStartedAt);
-        var fallback = _fallbacks.RefusalOf(kind);
-        switch (fallback.Action)
-        {
-            case FallbackAction.AnswerFalse:
-                Reply(FalseAnswer(request.Id, kind));
-                break;
-            case FallbackAction.Close:
-                CloseWith(fallback.CloseCode, fallback.CloseReason);
-                break;
-            default:
-                Reply(new Error(request.Id, code, reason));
-                break;
-        }
+        ApplyFallback(_fallbacks.RefusalOf(kind), new Error(request.Id, code, reason), FalseAnswer(request.Id, kind));
     }
 
     private void OnBadFrame(ProtocolException ex)
@@ -218,19 +202,7 @@ public sealed partial class ConnectionActor
             });
         }
 
-        switch (fallback.Action)
-        {
-            case FallbackAction.AnswerFalse:
-                Reply(refusal!);
-                break;
-            case FallbackAction.Close:
-                CloseWith(fallback.CloseCode, fallback.CloseReason);
-                break;
-            default:
-                Send(ex.ToError());
-                _output.RequestCompleted();
-                break;
-        }
+        ApplyFallback(fallback, ex.ToError(), refusal);
     }
 
     private void SweepRequests()
@@ -253,14 +225,7 @@ public sealed partial class ConnectionActor
     private void TimedOut(PendingRequest pending)
     {
         _metrics.RequestAnswered(pending.Kind, RequestOutcome.Timeout, pending.StartedAt);
-        var fallback = _fallbacks.TimedOut;
-        if (fallback.Action == FallbackAction.Close)
-        {
-            CloseWith(fallback.CloseCode, fallback.CloseReason);
-            return;
-        }
-
-        Reply(new Error(pending.Id, ErrorCode.Timeout, "request timed out"));
+        ApplyFallback(_fallbacks.TimedOut, new Error(pending.Id, ErrorCode.Timeout, "request timed out"));
     }
 
     /// <summary>Answers a request that waited for another actor, and counts it.</summary>
