@@ -166,13 +166,9 @@ public sealed partial class ConnectionActor
     /// <summary>Sends the held pushes, in order, once the gate is open.</summary>
     private void ReleaseG1Pushes()
     {
-        while (!_closing && _g1Gate!.TryRelease(out var frame))
+        if (!_closing && !_g1Gate!.ReleaseInto(_output))
         {
-            if (!_output.TryEnqueue(frame, droppable: true))
-            {
-                OnOverflow(null);
-                return;
-            }
+            OnOverflow(null);
         }
     }
 

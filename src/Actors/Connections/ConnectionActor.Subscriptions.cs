@@ -182,8 +182,7 @@ public sealed partial class ConnectionActor
 
         if (change.SubscriptionId == G1PushSubscription)
         {
-            var pairs = change.Changes.Where(c => !c.Removed && c.Value is not null && _authentication.MayRead(c.Key)).Select(c => new KeyValue(c.Key, c.Value!)).ToArray();
-            if (pairs.Length > 0 && SendG1Push(new ReloadPairs(pairs)))
+            if (G1Pushes.Of(change.Changes, _authentication.MayRead) is { } push && SendG1Push(push))
             {
                 _metrics.NotificationSent(_codec.Dialect);
             }
