@@ -182,7 +182,7 @@ public sealed partial class ConnectionActor
 
     private void Refuse(Request request, ErrorCode code, string reason)
     {
-        var kind = KindOf(request);
+        var kind = RequestKinds.Of(request);
         _metrics.RequestAnswered(kind, RequestOutcome.Refused, _frameStartedAt);
         ApplyFallback(_fallbacks.RefusalOf(kind), new Error(request.Id, code, reason), FalseAnswer(request.Id, kind));
     }
@@ -192,7 +192,7 @@ public sealed partial class ConnectionActor
         _metrics.RequestAnswered(RequestKind.Unknown, RequestOutcome.Invalid, _frameStartedAt);
         var refusal = _fallbacks.BadWrite.Action == FallbackAction.AnswerFalse ? G1Requests.RefusalFor(ex) : null;
         var fallback = refusal is null ? _fallbacks.BadFrameOf(ex.Code) : _fallbacks.BadWrite;
-        if (LimitSetting(ex.Code) is { } setting)
+        if (LimitSettings.Of(ex.Code) is { } setting)
         {
             LimitExceeded(ex.Code, setting, fallback.Action switch
             {
