@@ -21,7 +21,7 @@ public sealed partial class ConnectionActor
     private void ReadFromStorage(Get get)
     {
         var correlation = AddRequest(get.Id, RequestKind.Get);
-        _readers.ReadTarget.Tell(new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision, ReplyBudget(get)));
+        _readers.ReadTarget.Tell(new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision, ReplyBudgetOf(get)));
     }
 
     private void ToStorage(RequestId id, RequestKind kind, BatchOperation[] operations)
@@ -58,13 +58,13 @@ public sealed partial class ConnectionActor
         byte[]?[]? values;
         try
         {
-            open = _readers.LocalView!.TryGet(get.Keys, ReplyBudget(get), out values, out var revision);
+            open = _readers.LocalView!.TryGet(get.Keys, ReplyBudgetOf(get), out values, out var revision);
             read = open && revision >= get.MinRevision;
         }
         catch (StoreException ex)
         {
             _log.Error(ex, "Reading {Count} keys from the view failed", get.Keys.Count);
-            Answer(RequestKind.Get, RequestOutcome.Error, StorageFailure(get.Id, RequestKind.Get, new StorageProtocol.StorageFailed(Storage.StorageFailure.ReadFailed, Retryable: true)));
+            Answer(RequestKind.Get, RequestOutcome.Error, AnswerToStorageFailure(get.Id, RequestKind.Get, new StorageProtocol.StorageFailed(StorageFailure.ReadFailed, Retryable: true)));
             return;
         }
 
@@ -85,7 +85,7 @@ public sealed partial class ConnectionActor
     }
 
     /// <summary>A get's reply may take the whole outbound queue, no more: a larger one could never be sent.</summary>
-    private ReplyBudget ReplyBudget(Get get) => _codec.ReplyBudget(get, _settings.OutboundMaxBytes);
+    private ReplyBudget ReplyBudgetOf(Get get) => _codec.ReplyBudget(get, _settings.OutboundMaxBytes);
 
     private Error ReplyTooLarge(RequestId id)
     {
@@ -117,13 +117,14 @@ public sealed partial class ConnectionActor
     {
         if (_requests.TryComplete(failed.CorrelationId, out var pending))
         {
-            Answer(pending, RequestOutcome.Error, StorageFailure(pending.Id, pending.Kind, failed));
+            Answer(pending, RequestOutcome.Error, AnswerToStorageFailure(pending.Id, pending.Kind, failed));
         }
     }
 
-    private ProtocolMessage StorageFailure(RequestId id, RequestKind kind, StorageProtocol.StorageFailed failed)
+    /// <summary>What the client gets for a request the storage failed: ReplyTooLarge, an error, or (G1 writes) false.</summary>
+    private ProtocolMessage AnswerToStorageFailure(RequestId id, RequestKind kind, StorageProtocol.StorageFailed failed)
     {
-        if (failed.Reason == Storage.StorageFailure.ReplyTooLarge)
+        if (failed.Reason == StorageFailure.ReplyTooLarge)
         {
             return ReplyTooLarge(id);
         }
