@@ -53,16 +53,14 @@ public sealed partial class ConnectionActor
     private void Expire()
     {
         Timers.Cancel(ExpiryTimer);
-        var fallback = _fallbacks.TokenExpired;
-        if (fallback.Action == FallbackAction.Close)
+
+        // An original client cannot be told, nor present a new token: the close is the signal.
+        if (ApplyFallback(_fallbacks.TokenExpired, new TokenExpired(), freesSlot: false))
         {
-            // An original client cannot be told, nor present a new token: the close is the signal.
-            CloseWith(fallback.CloseCode, fallback.CloseReason);
             return;
         }
 
         _authentication.Expire();
-        Send(new TokenExpired());
         foreach (var subscription in _subscriptions.All)
         {
             Pause(subscription);

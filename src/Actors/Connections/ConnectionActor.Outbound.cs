@@ -68,15 +68,38 @@ public sealed partial class ConnectionActor
             Protocol.Reply => _fallbacks.ReplyNotRepresentable,
             _ => _fallbacks.PushNotRepresentable,
         };
-        switch (fallback.Action)
+        // Sent in place of the reply, whose Reply frees the slot.
+        var error = message is Protocol.Reply reply ? new Error(reply.Id, ErrorCode.NotRepresentable, "the value cannot be written in this dialect") : null;
+        ApplyFallback(fallback, error, freesSlot: false);
+    }
+
+    /// <summary>
+    /// Does what the dialect's <paramref name="fallback"/> says (<see cref="DialectFallbacks"/>): closes the socket, or
+    /// sends <paramref name="frame"/> (an error frame, or the push the extended dialects send) or
+    /// <paramref name="falseAnswer"/>, or nothing. True when it closed. The one place a fallback is carried out.
+    /// </summary>
+    /// <param name="freesSlot">False for a frame sent in place of a reply that frees the request's slot itself.</param>
+    private bool ApplyFallback(Fallback fallback, ProtocolMessage? frame, ProtocolMessage? falseAnswer = null, bool freesSlot = true)
+    {
+        if (fallback.Action == FallbackAction.Close)
         {
-            case FallbackAction.ErrorFrame when message is Protocol.Reply reply:
-                Send(new Error(reply.Id, ErrorCode.NotRepresentable, "the value cannot be written in this dialect"));
-                break;
-            case FallbackAction.Close:
-                CloseWith(fallback.CloseCode, fallback.CloseReason);
-                break;
+            CloseWith(fallback.CloseCode, fallback.CloseReason);
+            return true;
         }
+
+        if (fallback.AnswerOf(frame, falseAnswer) is { } answer)
+        {
+            if (freesSlot)
+            {
+                Reply(answer);
+            }
+            else
+            {
+                Send(answer);
+            }
+        }
+
+        return false;
     }
 
     /// <param name="reply">The reply that did not fit, if it was a reply: it is queued again once there is room.</param>
@@ -143,13 +166,9 @@ public sealed partial class ConnectionActor
     /// <summary>Sends the held pushes, in order, once the gate is open.</summary>
     private void ReleaseG1Pushes()
     {
-        while (!_closing && _g1Gate!.TryRelease(out var frame))
+        if (!_closing && !_g1Gate!.ReleaseInto(_output))
         {
-            if (!_output.TryEnqueue(frame, droppable: true))
-            {
-                OnOverflow(null);
-                return;
-            }
+            OnOverflow(null);
         }
     }
 

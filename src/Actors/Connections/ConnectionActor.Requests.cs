@@ -21,7 +21,7 @@ public sealed partial class ConnectionActor
     private void ReadFromStorage(Get get)
     {
         var correlation = AddRequest(get.Id, RequestKind.Get);
-        _readers.ReadTarget.Tell(new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision, ReplyBudget(get)));
+        _readers.ReadTarget.Tell(new StorageProtocol.ReadKeys(get.Keys, correlation, get.MinRevision, ReplyBudgetOf(get)));
     }
 
     private void ToStorage(RequestId id, RequestKind kind, BatchOperation[] operations)
@@ -37,12 +37,17 @@ public sealed partial class ConnectionActor
     private long AddRequest(RequestId id, RequestKind kind)
     {
         var correlation = _requests.Add(id, kind, _frameStartedAt);
+        RetuneSweepTimer();
+        return correlation;
+    }
+
+    /// <summary>Restarts the sweep timer at the interval the request table asks for, when it asks for a change.</summary>
+    private void RetuneSweepTimer()
+    {
         if (_requests.SweepIntervalChange() is { } interval)
         {
             Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, interval);
         }
-
-        return correlation;
     }
 
     /// <summary>Answers a get from the in-process view, or sends it to the reader pool when the view has closed.</summary>
@@ -53,13 +58,13 @@ public sealed partial class ConnectionActor
         byte[]?[]? values;
         try
         {
-            open = _readers.LocalView!.TryGet(get.Keys, ReplyBudget(get), out values, out var revision);
+            open = _readers.LocalView!.TryGet(get.Keys, ReplyBudgetOf(get), out values, out var revision);
             read = open && revision >= get.MinRevision;
         }
         catch (StoreException ex)
         {
             _log.Error(ex, "Reading {Count} keys from the view failed", get.Keys.Count);
-            Answer(RequestKind.Get, RequestOutcome.Error, StorageFailure(get.Id, RequestKind.Get, new StorageProtocol.StorageFailed(Storage.StorageFailure.ReadFailed, Retryable: true)));
+            Answer(RequestKind.Get, RequestOutcome.Error, AnswerToStorageFailure(get.Id, RequestKind.Get, new StorageProtocol.StorageFailed(StorageFailure.ReadFailed, Retryable: true)));
             return;
         }
 
@@ -80,7 +85,7 @@ public sealed partial class ConnectionActor
     }
 
     /// <summary>A get's reply may take the whole outbound queue, no more: a larger one could never be sent.</summary>
-    private ReplyBudget ReplyBudget(Get get) => _codec.ReplyBudget(get, _settings.OutboundMaxBytes);
+    private ReplyBudget ReplyBudgetOf(Get get) => _codec.ReplyBudget(get, _settings.OutboundMaxBytes);
 
     private Error ReplyTooLarge(RequestId id)
     {
@@ -112,25 +117,22 @@ public sealed partial class ConnectionActor
     {
         if (_requests.TryComplete(failed.CorrelationId, out var pending))
         {
-            Answer(pending, RequestOutcome.Error, StorageFailure(pending.Id, pending.Kind, failed));
+            Answer(pending, RequestOutcome.Error, AnswerToStorageFailure(pending.Id, pending.Kind, failed));
         }
     }
 
-    private ProtocolMessage StorageFailure(RequestId id, RequestKind kind, StorageProtocol.StorageFailed failed)
+    /// <summary>What the client gets for a request the storage failed: ReplyTooLarge, an error, or (G1 writes) false.</summary>
+    private ProtocolMessage AnswerToStorageFailure(RequestId id, RequestKind kind, StorageProtocol.StorageFailed failed)
     {
-        if (failed.Reason == Storage.StorageFailure.ReplyTooLarge)
+        if (failed.Reason == StorageFailure.ReplyTooLarge)
         {
             return ReplyTooLarge(id);
         }
 
-        if (_fallbacks.StorageFailureOf(kind).Action == FallbackAction.AnswerFalse)
-        {
-            return FalseAnswer(id, kind);
-        }
-
         // G1 cannot carry the error of a failed get: sending it closes (DialectFallbacks.ReplyNotRepresentable).
         var code = failed.Retryable ? ErrorCode.Unavailable : ErrorCode.Internal;
-        return new Error(id, code, failed.Retryable ? "storage unavailable, retry" : "the write was refused");
+        var error = new Error(id, code, failed.Retryable ? "storage unavailable, retry" : "the write was refused");
+        return _fallbacks.StorageFailureOf(kind).AnswerOf<ProtocolMessage>(error, FalseAnswer(id, kind))!;
     }
 
     private static Reply FalseAnswer(RequestId id, RequestKind kind) =>
@@ -181,21 +183,9 @@ public sealed partial class ConnectionActor
 
     private void Refuse(Request request, ErrorCode code, string reason)
     {
-        var kind = KindOf(request);
+        var kind = RequestKinds.Of(request);
         _metrics.RequestAnswered(kind, RequestOutcome.Refused, _frameStartedAt);
-        var fallback = _fallbacks.RefusalOf(kind);
-        switch (fallback.Action)
-        {
-            case FallbackAction.AnswerFalse:
-                Reply(FalseAnswer(request.Id, kind));
-                break;
-            case FallbackAction.Close:
-                CloseWith(fallback.CloseCode, fallback.CloseReason);
-                break;
-            default:
-                Reply(new Error(request.Id, code, reason));
-                break;
-        }
+        ApplyFallback(_fallbacks.RefusalOf(kind), new Error(request.Id, code, reason), FalseAnswer(request.Id, kind));
     }
 
     private void OnBadFrame(ProtocolException ex)
@@ -203,7 +193,7 @@ public sealed partial class ConnectionActor
         _metrics.RequestAnswered(RequestKind.Unknown, RequestOutcome.Invalid, _frameStartedAt);
         var refusal = _fallbacks.BadWrite.Action == FallbackAction.AnswerFalse ? G1Requests.RefusalFor(ex) : null;
         var fallback = refusal is null ? _fallbacks.BadFrameOf(ex.Code) : _fallbacks.BadWrite;
-        if (LimitSetting(ex.Code) is { } setting)
+        if (LimitSettings.Of(ex.Code) is { } setting)
         {
             LimitExceeded(ex.Code, setting, fallback.Action switch
             {
@@ -213,57 +203,30 @@ public sealed partial class ConnectionActor
             });
         }
 
-        switch (fallback.Action)
-        {
-            case FallbackAction.AnswerFalse:
-                Reply(refusal!);
-                break;
-            case FallbackAction.Close:
-                CloseWith(fallback.CloseCode, fallback.CloseReason);
-                break;
-            default:
-                Send(ex.ToError());
-                _output.RequestCompleted();
-                break;
-        }
+        ApplyFallback(fallback, ex.ToError(), refusal);
     }
 
     private void SweepRequests()
     {
         _requests.Sweep(_expired);
-        if (_expired.Count > 0)
+        foreach (var (correlation, pending) in _expired)
         {
-            // In the order they were asked.
-            _expired.Sort(static (a, b) => a.Key.CompareTo(b.Key));
-            foreach (var (correlation, pending) in _expired)
+            if (pending.Kind is RequestKind.Subscribe or RequestKind.Unsubscribe && _subscriptions.RequestTimedOut(correlation) is { } dropped)
             {
-                if (pending.Kind is RequestKind.Subscribe or RequestKind.Unsubscribe && _subscriptions.RequestTimedOut(correlation) is { } dropped)
-                {
-                    _refs.Subscriptions.Tell(new SubscriptionProtocol.CloseSubscription(dropped, Self));
-                    _codec.Forget(dropped);
-                }
-
-                TimedOut(pending);
+                _refs.Subscriptions.Tell(new SubscriptionProtocol.CloseSubscription(dropped, Self));
+                _codec.Forget(dropped);
             }
+
+            TimedOut(pending);
         }
 
-        if (_requests.SweepIntervalChange() is { } interval)
-        {
-            Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, interval);
-        }
+        RetuneSweepTimer();
     }
 
     private void TimedOut(PendingRequest pending)
     {
         _metrics.RequestAnswered(pending.Kind, RequestOutcome.Timeout, pending.StartedAt);
-        var fallback = _fallbacks.TimedOut;
-        if (fallback.Action == FallbackAction.Close)
-        {
-            CloseWith(fallback.CloseCode, fallback.CloseReason);
-            return;
-        }
-
-        Reply(new Error(pending.Id, ErrorCode.Timeout, "request timed out"));
+        ApplyFallback(_fallbacks.TimedOut, new Error(pending.Id, ErrorCode.Timeout, "request timed out"));
     }
 
     /// <summary>Answers a request that waited for another actor, and counts it.</summary>

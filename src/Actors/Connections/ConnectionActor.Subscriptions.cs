@@ -15,20 +15,10 @@ public sealed partial class ConnectionActor
 
     private void OnSubscribe(Subscribe subscribe)
     {
-        if (_subscriptions.Count >= _settings.Limits.MaxSubscriptionsPerConnection)
+        if (_subscriptions.RefusalOf(subscribe.Prefixes, _settings.Limits) is { } refusal)
         {
-            LimitExceeded(ErrorCode.TooManySubscriptions, "mwg.protocol.max-subscriptions-per-connection", "answered with an error");
-            Answer(RequestKind.Subscribe, RequestOutcome.Refused, new Error(subscribe.Id, ErrorCode.TooManySubscriptions, "too many subscriptions on this connection"));
-            return;
-        }
-
-        // The decoder already bounds one subscribe's prefixes; this bounds what the connection holds in all.
-        var tooManyPrefixes = subscribe.Prefixes.Count > _settings.Limits.MaxPrefixesPerSubscription;
-        if (tooManyPrefixes || _subscriptions.PrefixBytes + ConnectionSubscription.BytesOf(subscribe.Prefixes) > _settings.Limits.MaxPrefixBytesPerConnection)
-        {
-            LimitExceeded(ErrorCode.TooManyPrefixes, "mwg.protocol.max-prefix-bytes-per-connection", "answered with an error");
-            var reason = tooManyPrefixes ? "too many prefixes in one subscription" : "too many prefix bytes on this connection";
-            Answer(RequestKind.Subscribe, RequestOutcome.Refused, new Error(subscribe.Id, ErrorCode.TooManyPrefixes, reason));
+            LimitExceeded(refusal.Code, refusal.Setting, "answered with an error");
+            Answer(RequestKind.Subscribe, RequestOutcome.Refused, new Error(subscribe.Id, refusal.Code, refusal.Reason));
             return;
         }
 
@@ -192,8 +182,7 @@ public sealed partial class ConnectionActor
 
         if (change.SubscriptionId == G1PushSubscription)
         {
-            var pairs = change.Changes.Where(c => !c.Removed && c.Value is not null && _authentication.MayRead(c.Key)).Select(c => new KeyValue(c.Key, c.Value!)).ToArray();
-            if (pairs.Length > 0 && SendG1Push(new ReloadPairs(pairs)))
+            if (G1Pushes.Of(change.Changes, _authentication.MayRead) is { } push && SendG1Push(push))
             {
                 _metrics.NotificationSent(_codec.Dialect);
             }

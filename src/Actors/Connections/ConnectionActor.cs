@@ -281,7 +281,7 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         if (_rate is not null && _fallbacks.RateLimited.Action == FallbackAction.ErrorFrame && !_rate.TryTake())
         {
             LimitExceeded(ErrorCode.RateLimited, "mwg.connection.max-requests-per-second", "answered RateLimited");
-            Answer(KindOf(request), RequestOutcome.Refused, new Error(request.Id, ErrorCode.RateLimited, "rate limit exceeded, slow down"));
+            Answer(RequestKinds.Of(request), RequestOutcome.Refused, new Error(request.Id, ErrorCode.RateLimited, "rate limit exceeded, slow down"));
             return false;
         }
 
@@ -289,7 +289,7 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         // has expired is never run on it, however late the timer is.
         if (_authentication.ExpiryIsDue)
         {
-            if (_fallbacks.TokenExpired.Action == FallbackAction.Close && _fallbacks.RefusalOf(KindOf(request)).Action == FallbackAction.AnswerFalse)
+            if (_fallbacks.TokenExpired.Action == FallbackAction.Close && _fallbacks.RefusalOf(RequestKinds.Of(request)).Action == FallbackAction.AnswerFalse)
             {
                 // G1's only answer to a write it will not do; the close follows.
                 Refuse(request, ErrorCode.Unauthorized, "token expired");
@@ -335,30 +335,6 @@ public sealed partial class ConnectionActor : ReceiveActor, IWithTimers
 
         SweepRequests();
     }
-
-    private static RequestKind KindOf(Request request) => request switch
-    {
-        Get => RequestKind.Get,
-        Put => RequestKind.Put,
-        Remove => RequestKind.Remove,
-        Lock => RequestKind.Lock,
-        Unlock => RequestKind.Unlock,
-        Subscribe => RequestKind.Subscribe,
-        Unsubscribe => RequestKind.Unsubscribe,
-        Ping => RequestKind.Ping,
-        Protocol.Auth => RequestKind.Auth,
-        _ => RequestKind.Unknown,
-    };
-
-    private static string? LimitSetting(ErrorCode code) => code switch
-    {
-        ErrorCode.FrameTooLarge => "mwg.protocol.max-frame-size",
-        ErrorCode.TooManyKeys => "mwg.protocol.max-keys-per-batch",
-        ErrorCode.KeyTooLarge => "mwg.protocol.max-key-size",
-        ErrorCode.ValueTooLarge => "mwg.protocol.max-value-size",
-        ErrorCode.TooManyPrefixes => "mwg.protocol.max-prefixes-per-subscription or max-prefix-bytes-per-connection",
-        _ => null,
-    };
 
     /// <summary>Logs the first time this connection exceeds <paramref name="code"/>'s limit; later ones are quiet.</summary>
     private void LimitExceeded(ErrorCode code, string setting, string outcome)

@@ -1,3 +1,5 @@
+using MwgActors.Protocol;
+
 namespace MwgActors.Actors.Connections;
 
 /// <summary>
@@ -17,6 +19,28 @@ internal sealed class ConnectionSubscriptions
     public long PrefixBytes { get; private set; }
 
     public IEnumerable<ConnectionSubscription> All => _byId.Values;
+
+    /// <summary>Why a subscribe to <paramref name="prefixes"/> may not be taken under <paramref name="limits"/>, or null when it may.</summary>
+    public SubscribeRefusal? RefusalOf(IReadOnlyList<byte[]> prefixes, ProtocolLimits limits)
+    {
+        if (Count >= limits.MaxSubscriptionsPerConnection)
+        {
+            return new(ErrorCode.TooManySubscriptions, "too many subscriptions on this connection", "mwg.protocol.max-subscriptions-per-connection");
+        }
+
+        // The decoder already bounds one subscribe's prefixes; this bounds what the connection holds in all.
+        if (prefixes.Count > limits.MaxPrefixesPerSubscription)
+        {
+            return new(ErrorCode.TooManyPrefixes, "too many prefixes in one subscription", "mwg.protocol.max-prefixes-per-subscription");
+        }
+
+        if (PrefixBytes + ConnectionSubscription.BytesOf(prefixes) > limits.MaxPrefixBytesPerConnection)
+        {
+            return new(ErrorCode.TooManyPrefixes, "too many prefix bytes on this connection", "mwg.protocol.max-prefix-bytes-per-connection");
+        }
+
+        return null;
+    }
 
     /// <summary>A new subscription for the client's subscribe, Requested (the actor sets its <see cref="ConnectionSubscription.Correlation"/>).</summary>
     public ConnectionSubscription Add(IReadOnlyList<byte[]> prefixes, bool includeValues)
@@ -212,3 +236,6 @@ internal enum NotTakenOutcome
     /// <summary>It crossed an unsubscribe or a pause: nothing to do.</summary>
     Ignored,
 }
+
+/// <summary>A subscribe refused by a connection limit: the error the client gets, and the setting it exceeded.</summary>
+internal sealed record SubscribeRefusal(ErrorCode Code, string Reason, string Setting);

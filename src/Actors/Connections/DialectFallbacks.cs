@@ -29,6 +29,17 @@ internal readonly record struct Fallback(FallbackAction Action, int CloseCode = 
     public static Fallback Skip => new(FallbackAction.Skip);
 
     public static Fallback Closes(int code, string reason) => new(FallbackAction.Close, code, reason);
+
+    /// <summary>What is sent instead of closing: <paramref name="frame"/> (the error frame, or the push the extended
+    /// dialects send) for <see cref="FallbackAction.ErrorFrame"/>, <paramref name="falseAnswer"/> for
+    /// <see cref="FallbackAction.AnswerFalse"/>, nothing for the rest.</summary>
+    public T? AnswerOf<T>(T? frame, T? falseAnswer)
+        where T : class => Action switch
+        {
+            FallbackAction.ErrorFrame => frame,
+            FallbackAction.AnswerFalse => falseAnswer,
+            _ => null,
+        };
 }
 
 /// <summary>

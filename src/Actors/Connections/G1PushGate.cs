@@ -52,6 +52,21 @@ internal sealed class G1PushGate(int maxFrames, long maxBytes)
         return true;
     }
 
+    /// <summary>Queues the held pushes on <paramref name="output"/>, in order, while the gate is open; false when the
+    /// output overflowed (the push that did not fit is dropped: the overflow policy decides what follows).</summary>
+    public bool ReleaseInto(IConnectionOutput output)
+    {
+        while (TryRelease(out var frame))
+        {
+            if (!output.TryEnqueue(frame, droppable: true))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The oldest held push, once the gate is open.</summary>
     public bool TryRelease(out byte[] frame)
     {

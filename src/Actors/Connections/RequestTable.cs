@@ -51,7 +51,8 @@ internal sealed class RequestTable
     /// <summary>Takes out the request a reply answers; false when it is not (or no longer) pending, e.g. timed out.</summary>
     public bool TryComplete(long correlation, out PendingRequest pending) => _pending.Remove(correlation, out pending);
 
-    /// <summary>Takes out every request past its deadline into <paramref name="expired"/> (cleared first).</summary>
+    /// <summary>Takes out every request past its deadline into <paramref name="expired"/> (cleared first), in the order
+    /// they were asked (by correlation id), so their timeouts are answered in that order.</summary>
     public void Sweep(List<KeyValuePair<long, PendingRequest>> expired)
     {
         expired.Clear();
@@ -68,6 +69,9 @@ internal sealed class RequestTable
         {
             _pending.Remove(entry.Key);
         }
+
+        // A dictionary reuses freed slots: its order is not the order of the requests.
+        expired.Sort(static (a, b) => a.Key.CompareTo(b.Key));
 
         _sweptEmpty = _pending.Count == 0;
     }

@@ -1,4 +1,5 @@
 using MwgActors.Actors.Connections;
+using MwgActors.Protocol;
 using static MwgActors.Actors.Connections.SubscriptionState;
 
 namespace MwgActors.Actors.Tests.Connections;
@@ -16,6 +17,43 @@ public sealed class ConnectionSubscriptionsTests
         Assert.Same(requested, _subscriptions.Confirmed(requested.Id, 9));
         Assert.Equal((Live, 9L), (requested.State, requested.LastRevision));
         Assert.Null(_subscriptions.Confirmed(requested.Id, 10)); // a duplicate confirmation changes nothing
+    }
+
+    [Fact]
+    public void A_subscribe_should_be_refused_past_the_subscription_count_of_the_connection()
+    {
+        var limits = new ProtocolLimits(MaxSubscriptionsPerConnection: 2);
+        _subscriptions.Add([[1]], false);
+        Assert.Null(_subscriptions.RefusalOf([[2]], limits));
+
+        _subscriptions.Add([[2]], false);
+        Assert.Equal(
+            new SubscribeRefusal(ErrorCode.TooManySubscriptions, "too many subscriptions on this connection", "mwg.protocol.max-subscriptions-per-connection"),
+            _subscriptions.RefusalOf([[3]], limits));
+    }
+
+    [Fact]
+    public void A_subscribe_should_be_refused_past_the_prefixes_of_one_subscription()
+    {
+        var limits = new ProtocolLimits(MaxPrefixesPerSubscription: 2);
+        Assert.Null(_subscriptions.RefusalOf([[1], [2]], limits));
+        Assert.Equal(
+            new SubscribeRefusal(ErrorCode.TooManyPrefixes, "too many prefixes in one subscription", "mwg.protocol.max-prefixes-per-subscription"),
+            _subscriptions.RefusalOf([[1], [2], [3]], limits));
+    }
+
+    [Fact]
+    public void A_subscribe_should_be_refused_past_the_prefix_bytes_the_connection_holds_in_all()
+    {
+        var limits = new ProtocolLimits(MaxPrefixBytesPerConnection: 5);
+        var first = _subscriptions.Add([[1, 2, 3]], false);
+        Assert.Null(_subscriptions.RefusalOf([[4, 5]], limits)); // exactly the limit
+        Assert.Equal(
+            new SubscribeRefusal(ErrorCode.TooManyPrefixes, "too many prefix bytes on this connection", "mwg.protocol.max-prefix-bytes-per-connection"),
+            _subscriptions.RefusalOf([[4, 5, 6]], limits));
+
+        _subscriptions.NotTaken(first.Id, out _); // its bytes are given back
+        Assert.Null(_subscriptions.RefusalOf([[4, 5, 6]], limits));
     }
 
     [Fact]

@@ -20,6 +20,20 @@ public sealed class DialectFallbacksTests
         Assert.Equal((Close, CloseCodes.GoingAway), (Extended.IdleTimeout.Action, Extended.IdleTimeout.CloseCode));
     }
 
+    [Fact]
+    public void A_fallback_should_send_the_error_frame_the_false_answer_or_nothing()
+    {
+        const string frame = "error frame";
+        const string falseAnswer = "false";
+
+        Assert.Equal(frame, Fallback.Error.AnswerOf(frame, falseAnswer));
+        Assert.Equal(falseAnswer, Fallback.False.AnswerOf(frame, falseAnswer));
+        Assert.Null(Fallback.Skip.AnswerOf(frame, falseAnswer));
+        Assert.Null(Fallback.Closes(CloseCodes.PolicyViolation, "forbidden").AnswerOf(frame, falseAnswer));
+        Assert.Null(new Fallback(Delay).AnswerOf(frame, falseAnswer));
+        Assert.Null(Fallback.Error.AnswerOf(null, falseAnswer)); // a situation with no frame to send sends nothing
+    }
+
     [Theory]
     [InlineData(nameof(RequestKind.Put), nameof(AnswerFalse), 0)]
     [InlineData(nameof(RequestKind.Remove), nameof(AnswerFalse), 0)]

@@ -59,4 +59,54 @@ public sealed class G1PushGateTests
         Assert.Equal(0, gate.HeldFrames);
         Assert.True(gate.TryHold(new byte[10]));
     }
+
+    [Fact]
+    public void Releasing_into_the_output_should_queue_in_order_and_stop_at_the_first_push_that_does_not_fit()
+    {
+        var gate = new G1PushGate(10, 1000);
+        gate.TryHold([1]);
+        gate.TryHold([2]);
+        gate.TryHold([3]);
+        var output = new Bounded(capacity: 2);
+        Assert.True(gate.ReleaseInto(output)); // closed: nothing goes out, nothing overflows
+        Assert.Empty(output.Frames);
+
+        gate.FrameArrived(zeroId: false);
+        Assert.False(gate.ReleaseInto(output));
+        Assert.Equal([1, 2], output.Frames.Select(f => f[0]));
+        Assert.Equal(0, gate.HeldFrames); // the push that did not fit is dropped
+
+        gate.TryHold([4]);
+        Assert.True(gate.ReleaseInto(new Bounded(capacity: 5)));
+    }
+
+    /// <summary>An outbound queue of a few frames, every one droppable.</summary>
+    private sealed class Bounded(int capacity) : IConnectionOutput
+    {
+        public List<byte[]> Frames { get; } = [];
+
+        public int QueuedFrames => Frames.Count;
+
+        public long QueuedBytes => Frames.Sum(f => (long)f.Length);
+
+        public bool TryEnqueue(byte[] frame, bool droppable)
+        {
+            Assert.True(droppable);
+            if (Frames.Count >= capacity)
+            {
+                return false;
+            }
+
+            Frames.Add(frame);
+            return true;
+        }
+
+        public int DropDroppable() => throw new NotSupportedException();
+
+        public void Close(int closeCode, string reason) => throw new NotSupportedException();
+
+        public void RequestCompleted() => throw new NotSupportedException();
+
+        public void NotifyWhenDrained(Akka.Actor.IActorRef connection) => throw new NotSupportedException();
+    }
 }

@@ -4,7 +4,7 @@ using MwgActors.Protocol;
 
 namespace MwgActors.Actors.Tests.Connections;
 
-/// <summary>The overflow policy, replay pacing and the low-water mark, on a queue without a socket.</summary>
+/// <summary>The overflow policy, on a queue without a socket (replay pacing and the low-water mark have their own tests).</summary>
 public sealed class OutboundPolicyTests
 {
     [Theory]
@@ -68,38 +68,6 @@ public sealed class OutboundPolicyTests
                 yield return [(byte)i];
             }
         }
-    }
-
-    [Theory]
-    [InlineData(2, 0, true)]
-    [InlineData(3, 0, false)]
-    [InlineData(0, 256, true)]
-    [InlineData(0, 257, false)]
-    public void The_low_water_mark_should_be_a_quarter_of_both_bounds(int frames, long bytes, bool reached)
-    {
-        Assert.Equal(reached, OutboundLowWater.IsReached(frames, bytes, maxFrames: 8, maxBytes: 1024));
-    }
-
-    [Fact]
-    public void A_replay_should_read_half_the_queue_a_chunk_and_wait_for_the_low_water_mark()
-    {
-        var pacing = new ReplayPacing(maxFrames: 8, maxBytes: 1 << 20);
-        var output = new Queue(capacity: 8);
-        Assert.Equal(4, pacing.ChunkSize);
-        Assert.False(pacing.AnyWaiting);
-
-        pacing.ChunkSent(7, ActorRefs.Nobody);
-        pacing.ChunkSent(9, ActorRefs.Nobody);
-        for (var i = 0; i < 3; i++)
-        {
-            output.TryEnqueue([1], droppable: true);
-        }
-
-        Assert.False(pacing.HasRoom(output));
-        output.DropDroppable();
-        Assert.True(pacing.HasRoom(output));
-        Assert.Equal([7L, 9L], pacing.TakeWaiting().Select(w => w.Key).Order());
-        Assert.False(pacing.AnyWaiting);
     }
 
     /// <summary>A bounded outbound queue in memory.</summary>

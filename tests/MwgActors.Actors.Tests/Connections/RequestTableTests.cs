@@ -50,6 +50,23 @@ public sealed class RequestTableTests
     }
 
     [Fact]
+    public void The_sweep_should_return_the_expired_requests_in_the_order_they_were_asked()
+    {
+        var table = NewTable();
+        var first = table.Add(Id(1), RequestKind.Get, 0);
+        var second = table.Add(Id(2), RequestKind.Put, 0);
+        var third = table.Add(Id(3), RequestKind.Lock, 0);
+        Assert.True(table.TryComplete(first, out _));
+        var fourth = table.Add(Id(4), RequestKind.Subscribe, 0); // takes the slot the first freed
+        var expired = new List<KeyValuePair<long, PendingRequest>>();
+
+        _clock.Advance(Timeout + TimeSpan.FromMilliseconds(1));
+        table.Sweep(expired);
+        Assert.Equal([second, third, fourth], expired.Select(e => e.Key));
+        Assert.Equal([Id(2), Id(3), Id(4)], expired.Select(e => e.Value.Id));
+    }
+
+    [Fact]
     public void The_sweep_should_run_fast_while_anything_is_pending_and_slow_again_once_a_sweep_finds_none()
     {
         var table = NewTable();
