@@ -22,9 +22,7 @@ public sealed partial class ConnectionActor
             return;
         }
 
-        var correlation = AddRequest(subscribe.Id, RequestKind.Subscribe);
-        var subscription = _subscriptions.Add(subscribe.Prefixes, subscribe.IncludeValues);
-        subscription.Correlation = correlation;
+        var subscription = _subscriptions.Add(subscribe.Prefixes, subscribe.IncludeValues, AddRequest(subscribe.Id, RequestKind.Subscribe));
         _refs.Subscriptions.Tell(new SubscriptionProtocol.OpenSubscription(subscription.Id, subscribe.Prefixes, subscribe.SinceRevision, subscribe.IncludeValues, Self, PacedReplay: true, MaxReplayChunk: _replays.ChunkSize));
     }
 

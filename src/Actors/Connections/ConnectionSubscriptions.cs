@@ -42,10 +42,10 @@ internal sealed class ConnectionSubscriptions
         return null;
     }
 
-    /// <summary>A new subscription for the client's subscribe, Requested (the actor sets its <see cref="ConnectionSubscription.Correlation"/>).</summary>
-    public ConnectionSubscription Add(IReadOnlyList<byte[]> prefixes, bool includeValues)
+    /// <summary>A new subscription for the client's subscribe, Requested, waiting under <paramref name="correlation"/>.</summary>
+    public ConnectionSubscription Add(IReadOnlyList<byte[]> prefixes, bool includeValues, long correlation = 0)
     {
-        var subscription = new ConnectionSubscription(++_nextId, prefixes, includeValues);
+        var subscription = new ConnectionSubscription(++_nextId, prefixes, includeValues) { Correlation = correlation };
         _byId.Add(subscription.Id, subscription);
         PrefixBytes += subscription.PrefixBytes;
         return subscription;

@@ -193,9 +193,7 @@ public sealed class ConnectionSubscriptionsTests
 
     private ConnectionSubscription Requested(long correlation = 1)
     {
-        var subscription = _subscriptions.Add([[1]], includeValues: true);
-        subscription.Correlation = correlation;
-        return subscription;
+        return _subscriptions.Add([[1]], includeValues: true, correlation);
     }
 
     private ConnectionSubscription InState(SubscriptionState state)
